@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from django.db import models
+
+from sessions.ids import page_token, uuid7
+
+
+class Merchant(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    username = models.CharField(max_length=150, unique=True)
+    # SHA-256 of a 256-bit random secret: see sessions.services.credentials for why not PBKDF2.
+    password_hash = models.CharField(max_length=64)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApiKey(models.Model):
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="api_keys")
+    # The public part of the key, shown in the admin to tell keys apart; the secret is hashed.
+    prefix = models.CharField(max_length=16, unique=True)
+    key_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "API key"
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({'revoked' if self.revoked_at else 'active'})"
+
+
+class SessionStatus(models.TextChoices):
+    PENDING = "PENDING"
+    FINISHED = "FINISHED"
+    CANCELLED = "CANCELLED"
+    EXPIRED = "EXPIRED"
+
+
+class LivenessSession(models.Model):
+    sid = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="sessions")
+    status = models.CharField(
+        max_length=16, choices=SessionStatus.choices, default=SessionStatus.PENDING
+    )
+    success_url = models.URLField(max_length=2048)
+    cancel_url = models.URLField(max_length=2048, blank=True)
+    number_of_gestures = models.PositiveSmallIntegerField(default=1)
+    # Drawn (or given) at creation and kept on the server; the page learns one at a time.
+    gestures = models.JSONField(default=list)
+    gestures_requested = models.BooleanField(default=False)
+    page_token = models.CharField(max_length=64, unique=True, default=page_token, editable=False)
+    device_correlation_id = models.CharField(max_length=128, blank=True, db_index=True)
+    expires_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    # Progress through the challenges, persisted so a reconnect resumes where it stopped.
+    current_index = models.PositiveSmallIntegerField(default=0)
+    attempts_used = models.PositiveSmallIntegerField(default=0)
+    result = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["sid"]
+        indexes = [models.Index(fields=["merchant", "sid"], name="session_merchant_sid")]
+
+    def __str__(self) -> str:
+        return str(self.sid)
+
+
+class SessionEvent(models.Model):
+    """The audit trail: connections, challenges, gesture events and verdicts, in order."""
+
+    session = models.ForeignKey(LivenessSession, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(db_index=True)
+    kind = models.CharField(max_length=40)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} @ {self.at.isoformat()}"
+
+
+class ImageKind(models.TextChoices):
+    REFERENCE = "reference"
+    AUDIT = "audit"
+
+
+class SessionImage(models.Model):
+    session = models.ForeignKey(LivenessSession, on_delete=models.CASCADE, related_name="images")
+    kind = models.CharField(max_length=16, choices=ImageKind.choices)
+    challenge_index = models.PositiveSmallIntegerField(null=True, blank=True)
+    image = models.FileField(upload_to="sessions/%Y/%m/%d/")
+    content_type = models.CharField(max_length=40, default="image/jpeg")
+    captured_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["captured_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} image of {self.session_id}"

@@ -8,6 +8,7 @@ Celery workers on any number of machines.
 from __future__ import annotations
 
 import secrets
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -109,7 +110,9 @@ if REDIS_URL:
             "CONFIG": {"hosts": [REDIS_URL], "capacity": 200, "expiry": 30},
         }
     }
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -143,6 +146,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
+# Static files are served from the app folders (finders) until `collectstatic` fills STATIC_ROOT.
+warnings.filterwarnings("ignore", message="No directory at: .*staticfiles")
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 
 # The merchant API accepts small JSON bodies only.
@@ -183,8 +188,16 @@ LIVENESS_DEFAULT_GESTURE_POOL = env_list(
 LIVENESS_ENABLED_GESTURES = env_list(
     "LIVENESS_ENABLED_GESTURES",
     [
-        "HEAD_LEFT", "HEAD_RIGHT", "HEAD_UP", "HEAD_DOWN", "HEAD_OPEN_MOUTH",
-        "HEAD_CLOSE_MOUTH", "HEAD_00", "HEAD_01", "HEAD_10", "HEAD_11",
+        "HEAD_LEFT",
+        "HEAD_RIGHT",
+        "HEAD_UP",
+        "HEAD_DOWN",
+        "HEAD_OPEN_MOUTH",
+        "HEAD_CLOSE_MOUTH",
+        "HEAD_00",
+        "HEAD_01",
+        "HEAD_10",
+        "HEAD_11",
     ],
 )
 LIVENESS_SESSION_DEFAULT_EXPIRES_IN = env_int(

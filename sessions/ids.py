@@ -43,3 +43,11 @@ def uuid7() -> uuid.UUID:
 def page_token() -> str:
     """256 random bits, URL-safe: the bearer credential of a session's page."""
     return secrets.token_urlsafe(32)
+
+
+def parse_sid(value: object) -> uuid.UUID | None:
+    """A sid from the outside world, or None when it cannot be one."""
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None

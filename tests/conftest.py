@@ -26,5 +26,7 @@ def require(condition: bool, reason: str) -> None:
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     path = Path(settings.LIVENESS_TEST_DATA)
-    require((path / "DATA.md").exists(), f"shared test data not found at {path} (LIVENESS_TEST_DATA)")
+    require(
+        (path / "DATA.md").exists(), f"shared test data not found at {path} (LIVENESS_TEST_DATA)"
+    )
     return path

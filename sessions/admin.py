@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from sessions.models import ApiKey, LivenessSession, Merchant, SessionEvent, SessionImage
+from sessions.services.credentials import (
+    api_key_revoke,
+    merchant_credentials_rotate,
+    merchant_deactivate,
+)
+
+
+class ApiKeyInline(admin.TabularInline):
+    model = ApiKey
+    extra = 0
+    fields = ("prefix", "created_at", "revoked_at")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Merchant)
+class MerchantAdmin(admin.ModelAdmin):
+    list_display = ("name", "username", "is_active", "created_at")
+    search_fields = ("name", "username")
+    readonly_fields = ("username", "created_at", "is_active")
+    fields = ("name", "username", "is_active", "created_at")
+    inlines = [ApiKeyInline]
+    actions = ["rotate_credentials", "deactivate"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # New merchants come from `manage.py create_merchant`, which shows the secrets once.
+        return False
+
+    @admin.action(description="Rotate credentials (new api key and password; old keys revoked)")
+    def rotate_credentials(self, request: HttpRequest, queryset: QuerySet[Merchant]) -> None:
+        for merchant in queryset:
+            issued = merchant_credentials_rotate(merchant=merchant)
+            self.message_user(
+                request,
+                f"{merchant.name}: api key {issued.api_key} · username {issued.username} · "
+                f"password {issued.password} (shown once; copy them now)",
+                messages.WARNING,
+            )
+
+    @admin.action(description="Deactivate (revoke every key, refuse all calls)")
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[Merchant]) -> None:
+        for merchant in queryset:
+            merchant_deactivate(merchant=merchant)
+        self.message_user(request, f"{queryset.count()} merchant(s) deactivated")
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    list_display = ("prefix", "merchant", "created_at", "revoked_at")
+    list_filter = ("merchant",)
+    readonly_fields = ("merchant", "prefix", "created_at", "revoked_at")
+    exclude = ("key_hash",)
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Revoke selected keys")
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
+        for key in queryset.filter(revoked_at=None):
+            api_key_revoke(prefix=key.prefix)
+        self.message_user(request, "keys revoked")
+
+
+class EventInline(admin.TabularInline):
+    model = SessionEvent
+    extra = 0
+    fields = ("at", "kind", "data")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ImageInline(admin.TabularInline):
+    model = SessionImage
+    extra = 0
+    fields = ("kind", "challenge_index", "captured_at", "image")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(LivenessSession)
+class LivenessSessionAdmin(admin.ModelAdmin):
+    """Read-mostly: sessions change only through the API and the page, never by hand."""
+
+    list_display = ("sid", "merchant", "status", "number_of_gestures", "created_at", "expires_at")
+    list_filter = ("status", "merchant", "created_at")
+    search_fields = ("sid", "device_correlation_id")
+    readonly_fields = [f.name for f in LivenessSession._meta.fields if f.name != "page_token"]
+    exclude = ("page_token",)
+    inlines = [EventInline, ImageInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,144 @@
+"""Input validation and output shape of the merchant API (CONTRACT §1)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from rest_framework import serializers
+from rest_framework.settings import api_settings
+
+from sessions.gesture_codes import is_gesture_code
+from sessions.models import LivenessSession
+
+MAX_URL_LENGTH = 2048
+_HOST = re.compile(r"^([0-9a-f:.]+:[0-9a-f:.]*|[a-z0-9_\-]+(\.[a-z0-9_\-]+)*\.?)$")
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer: no strings, floats or booleans sneaking in as numbers."""
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            raise serializers.ValidationError("must be an integer")
+        return super().to_internal_value(data)
+
+
+class StrictCharField(serializers.CharField):
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            raise serializers.ValidationError("must be a string")
+        return super().to_internal_value(data)
+
+
+class RedirectUrlField(StrictCharField):
+    """An absolute http(s) URL: no javascript:, data:, relative or scheme-relative URLs."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_length=MAX_URL_LENGTH, trim_whitespace=False, **kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        if value == "" and self.allow_blank:
+            return value
+        if not _is_absolute_http_url(value):
+            raise serializers.ValidationError("must be an absolute http or https URL")
+        return value
+
+
+def _is_absolute_http_url(value: str) -> bool:
+    # Internal host names (no dot) are fine: merchants test against their own machines.
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        return False
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018  (raises ValueError on a bad port)
+    except ValueError:
+        return False
+    host = parts.hostname or ""
+    return parts.scheme.lower() in {"http", "https"} and bool(_HOST.match(host))
+
+
+class SessionCreateSerializer(serializers.Serializer):
+    success_url = RedirectUrlField()
+    cancel_url = RedirectUrlField(required=False, allow_blank=True)
+    number_of_gestures = StrictIntegerField(required=False, min_value=1, max_value=5)
+    gestures = serializers.ListField(
+        child=StrictCharField(), required=False, min_length=1, max_length=5
+    )
+    expires_in = StrictIntegerField(required=False, min_value=60, max_value=86400)
+    device_correlation_id = StrictCharField(required=False, max_length=128, allow_blank=True)
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            raise serializers.ValidationError(
+                {api_settings.NON_FIELD_ERRORS_KEY: ["the body must be a JSON object"]}
+            )
+        return super().to_internal_value(data)
+
+    def validate_gestures(self, value: list[str]) -> list[str]:
+        for code in value:
+            if not is_gesture_code(code):
+                raise serializers.ValidationError(f"unknown gesture code {code!r}")
+            if code not in settings.LIVENESS_ENABLED_GESTURES:
+                raise serializers.ValidationError(f"gesture {code!r} is not enabled here")
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        gestures = attrs.get("gestures")
+        count = attrs.get("number_of_gestures")
+        if gestures and count is not None and count != len(gestures):
+            raise serializers.ValidationError(
+                {"number_of_gestures": "must equal the length of gestures when both are given"}
+            )
+        if gestures:
+            attrs["number_of_gestures"] = len(gestures)
+        return attrs
+
+
+class ListQuerySerializer(serializers.Serializer):
+    start = serializers.UUIDField(required=False)
+    top = serializers.IntegerField(required=False, min_value=1, max_value=1000, default=1000)
+
+
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def session_representation(session: LivenessSession, *, page_url: str) -> dict[str, Any]:
+    return {
+        "sid": str(session.sid),
+        "status": session.status,
+        "success_url": session.success_url,
+        "cancel_url": session.cancel_url or None,
+        "number_of_gestures": session.number_of_gestures,
+        "url": page_url,
+        "expired": int(session.expires_at.timestamp() * 1000),
+        "created_at": _iso(session.created_at),
+        "result": session.result,
+    }
+
+
+class SessionSerializer(serializers.Serializer):
+    """Documents the session object for the OpenAPI schema (the view builds it as a dict)."""
+
+    sid = serializers.CharField(help_text="UUIDv7, time-ordered")
+    status = serializers.ChoiceField(choices=["PENDING", "FINISHED", "CANCELLED", "EXPIRED"])
+    success_url = serializers.URLField()
+    cancel_url = serializers.URLField(allow_null=True)
+    number_of_gestures = serializers.IntegerField(min_value=1, max_value=5)
+    url = serializers.URLField(help_text="the prebuilt page to send the end user to")
+    expired = serializers.IntegerField(help_text="expiry, milliseconds since the epoch")
+    created_at = serializers.DateTimeField()
+    result = serializers.JSONField(allow_null=True, help_text="null until FINISHED")
+
+
+class ErrorSerializer(serializers.Serializer):
+    status = serializers.IntegerField()
+    reason = serializers.CharField()
+    message = serializers.CharField()
+    field = serializers.CharField(required=False, help_text="the offending field, for 400s")

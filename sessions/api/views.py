@@ -1,0 +1,92 @@
+"""Merchant API views: parse, authorise, call one service or selector, shape the answer."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from sessions import selectors
+from sessions.api import schema as _schema  # noqa: F401  (registers the auth scheme)
+from sessions.api.auth import IsMerchant, MerchantAuthentication
+from sessions.api.parsers import BoundedJSONParser
+from sessions.api.serializers import (
+    ErrorSerializer,
+    ListQuerySerializer,
+    SessionCreateSerializer,
+    SessionSerializer,
+    session_representation,
+)
+from sessions.models import LivenessSession
+from sessions.services.sessions import session_create, session_delete
+
+ERRORS = {code: ErrorSerializer for code in (400, 401, 404, 405, 413, 415, 429)}
+
+
+def page_url(request: Request, session: LivenessSession) -> str:
+    path = reverse("liveness-page", kwargs={"token": session.page_token})
+    if settings.PUBLIC_BASE_URL:
+        return settings.PUBLIC_BASE_URL + path
+    return request.build_absolute_uri(path)
+
+
+class MerchantAPIView(APIView):
+    authentication_classes = [MerchantAuthentication]
+    permission_classes = [IsMerchant]
+    parser_classes = [BoundedJSONParser]
+
+
+class SessionCollectionView(MerchantAPIView):
+    @extend_schema(
+        operation_id="active_liveness_sessions_create",
+        request=SessionCreateSerializer,
+        responses={201: SessionSerializer, **ERRORS},
+        summary="Create an active-liveness session",
+    )
+    def post(self, request: Request) -> Response:
+        body = SessionCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        session = session_create(merchant=request.user, **body.validated_data)
+        return Response(session_representation(session, page_url=page_url(request, session)), 201)
+
+    @extend_schema(
+        operation_id="active_liveness_sessions_list",
+        parameters=[ListQuerySerializer],
+        responses={200: SessionSerializer(many=True), **ERRORS},
+        summary="List this merchant's sessions after `start`, ascending by sid",
+    )
+    def get(self, request: Request) -> Response:
+        query = ListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        sessions = selectors.session_list(merchant=request.user, **query.validated_data)
+        return Response(
+            [session_representation(s, page_url=page_url(request, s)) for s in sessions]
+        )
+
+
+SID = OpenApiParameter("sid", str, OpenApiParameter.PATH, description="the session id")
+
+
+class SessionDetailView(MerchantAPIView):
+    @extend_schema(
+        operation_id="active_liveness_sessions_retrieve",
+        parameters=[SID],
+        responses={200: SessionSerializer, **ERRORS},
+        summary="Retrieve a session and its result",
+    )
+    def get(self, request: Request, sid: str) -> Response:
+        session = selectors.session_get(merchant=request.user, sid=sid)
+        return Response(session_representation(session, page_url=page_url(request, session)))
+
+    @extend_schema(
+        operation_id="active_liveness_sessions_delete",
+        parameters=[SID],
+        responses={204: None, **ERRORS},
+        summary="Delete a session: revoke its page and delete its stored images",
+    )
+    def delete(self, request: Request, sid: str) -> Response:
+        session_delete(merchant=request.user, sid=sid)
+        return Response(status=204)

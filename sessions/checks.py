@@ -1,0 +1,87 @@
+"""System checks for configuration that would otherwise fail later, mid-session."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.checks import Error, register
+
+from sessions.gesture_codes import is_gesture_code
+
+
+@register()
+def check_gesture_pool(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    errors = []
+    pool = settings.LIVENESS_DEFAULT_GESTURE_POOL
+    if len(set(pool)) < 2:
+        errors.append(
+            Error("LIVENESS_DEFAULT_GESTURE_POOL needs at least two gestures", id="liveness.E001")
+        )
+    for code in pool:
+        if not is_gesture_code(code):
+            errors.append(
+                Error(f"LIVENESS_DEFAULT_GESTURE_POOL: unknown code {code!r}", id="liveness.E002")
+            )
+        elif code not in settings.LIVENESS_ENABLED_GESTURES:
+            errors.append(
+                Error(
+                    f"LIVENESS_DEFAULT_GESTURE_POOL: {code!r} is not in LIVENESS_ENABLED_GESTURES",
+                    id="liveness.E003",
+                )
+            )
+    return errors
+
+
+@register()
+def check_urls(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    errors = []
+    base = settings.PUBLIC_BASE_URL
+    if base:
+        parts = urlsplit(base)
+        if parts.scheme not in {"http", "https"} or not parts.netloc or parts.path not in {"", "/"}:
+            errors.append(
+                Error(
+                    f"PUBLIC_BASE_URL={base!r} must be like https://host[:port]", id="liveness.E010"
+                )
+            )
+    redis_url = settings.REDIS_URL
+    if redis_url and urlsplit(redis_url).scheme not in {"redis", "rediss", "unix"}:
+        errors.append(
+            Error(
+                f"REDIS_URL={redis_url!r} must be a redis:// or rediss:// URL", id="liveness.E011"
+            )
+        )
+    return errors
+
+
+@register()
+def check_face_model(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    # mediapipe==0.10.21 ships the face mesh model in its wheel; later releases download it.
+    spec = importlib.util.find_spec("mediapipe")
+    if spec is None or spec.origin is None:
+        return [
+            Error(
+                "mediapipe is not installed",
+                hint="pip install mediapipe==0.10.21",
+                id="liveness.E020",
+            )
+        ]
+    model = (
+        Path(spec.origin).parent
+        / "modules"
+        / "face_landmark"
+        / "face_landmark_with_attention.tflite"
+    )
+    if not model.exists():
+        return [
+            Error(
+                f"face landmark model missing at {model}",
+                hint="use mediapipe==0.10.21",
+                id="liveness.E021",
+            )
+        ]
+    return []

@@ -1,0 +1,40 @@
+"""The gesture codes of CONTRACT §2, and the draw of a random challenge order."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+HEAD_GESTURES = (
+    "HEAD_LEFT",
+    "HEAD_RIGHT",
+    "HEAD_UP",
+    "HEAD_DOWN",
+    "HEAD_OPEN_MOUTH",
+    "HEAD_CLOSE_MOUTH",
+    "HEAD_00",
+    "HEAD_01",
+    "HEAD_10",
+    "HEAD_11",
+)
+_HAND = re.compile(r"^HAND_[01]{5}$")
+
+
+def is_gesture_code(code: str) -> bool:
+    return code in HEAD_GESTURES or bool(_HAND.match(code))
+
+
+def draw_gestures(pool: list[str], count: int) -> list[str]:
+    """A random order of `count` gestures from `pool`, drawn with the OS's CSPRNG.
+
+    Without repeats while the pool allows; a longer sequence never repeats a gesture twice
+    in a row, so no challenge can be passed by holding the previous pose.
+    """
+    rng = secrets.SystemRandom()
+    if count <= len(pool):
+        return rng.sample(pool, count)
+    drawn: list[str] = []
+    while len(drawn) < count:
+        choices = [g for g in pool if not drawn or g != drawn[-1]] or pool
+        drawn.append(rng.choice(choices))
+    return drawn

@@ -1,0 +1,46 @@
+"""Reads of liveness sessions, as a merchant sees them."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.db.models import QuerySet
+
+from sessions.errors import NotFound
+from sessions.ids import parse_sid
+from sessions.models import LivenessSession, Merchant
+from sessions.services.sessions import sessions_expire_due
+
+
+def session_get(*, merchant: Merchant, sid: Any) -> LivenessSession:
+    """This merchant's live (not deleted) session; anything else is NotFound, alike."""
+    parsed = parse_sid(sid)
+    if parsed is None:
+        raise NotFound("session not found")
+    sessions_expire_due(merchant=merchant, sid=parsed)
+    try:
+        return LivenessSession.objects.get(pk=parsed, merchant=merchant, deleted_at=None)
+    except LivenessSession.DoesNotExist as exc:
+        raise NotFound("session not found") from exc
+
+
+def session_list(
+    *, merchant: Merchant, start: uuid.UUID | None = None, top: int = 1000
+) -> QuerySet[LivenessSession]:
+    sessions_expire_due(merchant=merchant)
+    sessions = LivenessSession.objects.filter(merchant=merchant, deleted_at=None)
+    if start is not None:
+        sessions = sessions.filter(sid__gt=start)
+    return sessions.order_by("sid")[:top]
+
+
+def session_by_page_token(*, token: str) -> LivenessSession | None:
+    """The session a page token opens, whatever its state (the caller decides what to show)."""
+    if not token or len(token) > 64:
+        return None
+    session = LivenessSession.objects.select_related("merchant").filter(page_token=token).first()
+    if session is not None:
+        sessions_expire_due(sid=session.sid)
+        session.refresh_from_db()
+    return session

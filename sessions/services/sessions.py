@@ -1,0 +1,133 @@
+"""Writes to liveness sessions. Reads live in sessions.selectors."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from sessions.errors import NotFound
+from sessions.gesture_codes import draw_gestures
+from sessions.ids import parse_sid
+from sessions.models import LivenessSession, Merchant, SessionEvent, SessionStatus
+from sessions.ratelimit import rate_check
+from sessions.services.credentials import digest
+
+log = logging.getLogger(__name__)
+
+
+def event_record(
+    *, session: LivenessSession, kind: str, data: dict[str, Any] | None = None
+) -> None:
+    SessionEvent.objects.create(session=session, at=timezone.now(), kind=kind, data=data or {})
+
+
+def session_create(
+    *,
+    merchant: Merchant,
+    success_url: str,
+    cancel_url: str = "",
+    number_of_gestures: int = 1,
+    gestures: list[str] | None = None,
+    expires_in: int | None = None,
+    device_correlation_id: str = "",
+) -> LivenessSession:
+    """Create a PENDING session; the challenge order is fixed here, on the server."""
+    _create_rate_check(merchant=merchant, device_correlation_id=device_correlation_id)
+    if gestures:
+        chosen, requested = list(gestures), True
+    else:
+        chosen = draw_gestures(settings.LIVENESS_DEFAULT_GESTURE_POOL, number_of_gestures)
+        requested = False
+    lifetime = expires_in or settings.LIVENESS_SESSION_DEFAULT_EXPIRES_IN
+    with transaction.atomic():
+        session = LivenessSession.objects.create(
+            merchant=merchant,
+            success_url=success_url,
+            cancel_url=cancel_url,
+            number_of_gestures=len(chosen),
+            gestures=chosen,
+            gestures_requested=requested,
+            expires_at=timezone.now() + timedelta(seconds=lifetime),
+            device_correlation_id=device_correlation_id,
+        )
+        event_record(
+            session=session,
+            kind="session_created",
+            data={"number_of_gestures": len(chosen), "expires_in": lifetime},
+        )
+    return session
+
+
+def _create_rate_check(*, merchant: Merchant, device_correlation_id: str) -> None:
+    rate_check(
+        key=f"create:m{merchant.pk}",
+        limit=settings.LIVENESS_CREATE_RATE_PER_MINUTE,
+        window_s=60,
+        message="too many sessions created; slow down",
+    )
+    if device_correlation_id:
+        rate_check(
+            key=f"create:m{merchant.pk}:d{digest(device_correlation_id)}",
+            limit=settings.LIVENESS_DEVICE_RATE_PER_HOUR,
+            window_s=3600,
+            message="too many sessions for this device_correlation_id",
+        )
+
+
+def sessions_expire_due(*, merchant: Merchant | None = None, sid: Any = None) -> int:
+    """Mark PENDING sessions whose time is up as EXPIRED (conditional update, race-safe).
+
+    Called on every read so the status is right without any background job.
+    """
+    now = timezone.now()
+    due = LivenessSession.objects.filter(status=SessionStatus.PENDING, expires_at__lte=now)
+    if merchant is not None:
+        due = due.filter(merchant=merchant)
+    if sid is not None:
+        due = due.filter(pk=sid)
+    with transaction.atomic():
+        sids = list(due.values_list("sid", flat=True)[:1000])
+        if not sids:
+            return 0
+        count = LivenessSession.objects.filter(pk__in=sids, status=SessionStatus.PENDING).update(
+            status=SessionStatus.EXPIRED, finished_at=now
+        )
+        SessionEvent.objects.bulk_create(
+            SessionEvent(session_id=s, at=now, kind="session_expired", data={}) for s in sids
+        )
+    return count
+
+
+def session_delete(*, merchant: Merchant, sid: Any) -> None:
+    """Revoke the page and delete stored images; the sid then answers 404.
+
+    The row stays as a tombstone (status, times, audit trail) for the operator, but every
+    merchant-facing read treats it as absent.
+    """
+    parsed = parse_sid(sid)
+    if parsed is None:
+        raise NotFound("session not found")
+    with transaction.atomic():
+        updated = LivenessSession.objects.filter(
+            pk=parsed, merchant=merchant, deleted_at=None
+        ).update(deleted_at=timezone.now())
+        if not updated:
+            raise NotFound("session not found")
+        session = LivenessSession.objects.get(pk=parsed)
+        files = [image.image for image in session.images.all()]
+        session.images.all().delete()
+        event_record(session=session, kind="session_deleted", data={"images": len(files)})
+        transaction.on_commit(lambda: _delete_files(files))
+
+
+def _delete_files(files: list[Any]) -> None:
+    for f in files:
+        try:
+            f.storage.delete(f.name)
+        except OSError:
+            log.exception("could not delete image %s", f.name)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from glair_clone.env import env_bool, env_float, env_int, env_list, env_str
+from glair_clone.env import env_bool, env_float, env_int, env_json, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("GLAIR_DATA_DIR", str(BASE_DIR / ".data")))
@@ -211,7 +211,12 @@ LIVENESS_DEMO_ENABLED = env_bool("LIVENESS_DEMO_ENABLED", True)
 LIVENESS_TEST_DATA = Path(env_str("LIVENESS_TEST_DATA", str(BASE_DIR.parent / "shared" / "data")))
 LIVENESS_FRAME_MAX_BYTES = env_int("LIVENESS_FRAME_MAX_BYTES", 2 * 1024 * 1024, low=1024)
 LIVENESS_FRAME_MAX_PIXELS = env_int("LIVENESS_FRAME_MAX_PIXELS", 1920 * 1920, low=64 * 64)
-LIVENESS_ANALYSIS_SCALE = env_float("LIVENESS_ANALYSIS_SCALE", 1.0)
+# Embedded mode analyses frames on this many threads of the web process.
+LIVENESS_EMBEDDED_ANALYSIS_THREADS = env_int("LIVENESS_EMBEDDED_ANALYSIS_THREADS", 2, low=1)
+# A frame not picked up by a worker within this many seconds is dropped, never queued.
+LIVENESS_FRAME_EXPIRES_S = env_float("LIVENESS_FRAME_EXPIRES_S", 2.0)
+# Engine thresholds (gestures.config.EngineConfig); JSON object of overrides.
+LIVENESS_ENGINE = env_json("LIVENESS_ENGINE", {})
 
 LOGGING = {
     "version": 1,

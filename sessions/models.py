@@ -64,6 +64,8 @@ class LivenessSession(models.Model):
     # Progress through the challenges, persisted so a reconnect resumes where it stopped.
     current_index = models.PositiveSmallIntegerField(default=0)
     attempts_used = models.PositiveSmallIntegerField(default=0)
+    # The engine's snapshot (gestures.challenge), saved at every challenge boundary.
+    run_state = models.JSONField(null=True, blank=True)
     result = models.JSONField(null=True, blank=True)
 
     class Meta:

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
-from typing import Any
+from django.urls import path
 
-websocket_urlpatterns: list[Any] = []
+from sessions.consumers import LivenessConsumer
+
+websocket_urlpatterns = [
+    path("ws/active-liveness/<str:token>", LivenessConsumer.as_asgi()),
+]

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from sessions.errors import NotFound
 from sessions.ids import parse_sid
-from sessions.models import LivenessSession, Merchant
+from sessions.models import LivenessSession, Merchant, SessionEvent, SessionImage
 from sessions.services.sessions import sessions_expire_due
 
 
@@ -44,3 +44,21 @@ def session_by_page_token(*, token: str) -> LivenessSession | None:
         sessions_expire_due(sid=session.sid)
         session.refresh_from_db()
     return session
+
+
+def session_images(*, merchant: Merchant, sid: Any) -> tuple[LivenessSession, list[SessionImage]]:
+    session = session_get(merchant=merchant, sid=sid)
+    return session, list(session.images.order_by("captured_at", "id"))
+
+
+def session_image(*, merchant: Merchant, sid: Any, image_id: Any) -> SessionImage:
+    session = session_get(merchant=merchant, sid=sid)
+    try:
+        return session.images.get(pk=int(image_id))
+    except (ValueError, SessionImage.DoesNotExist) as exc:
+        raise NotFound("image not found") from exc
+
+
+def session_audit(*, merchant: Merchant, sid: Any) -> tuple[LivenessSession, list[SessionEvent]]:
+    session = session_get(merchant=merchant, sid=sid)
+    return session, list(session.events.order_by("at", "id"))

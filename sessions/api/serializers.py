@@ -142,3 +142,52 @@ class ErrorSerializer(serializers.Serializer):
     reason = serializers.CharField()
     message = serializers.CharField()
     field = serializers.CharField(required=False, help_text="the offending field, for 400s")
+
+
+def image_representation(image: Any, *, url: str, gestures: list[str]) -> dict[str, Any]:
+    index = image.challenge_index
+    return {
+        "id": image.pk,
+        "kind": image.kind,
+        "challenge_index": index,
+        "gesture": gestures[index] if index is not None and index < len(gestures) else None,
+        "captured_at": _iso(image.captured_at),
+        "content_type": image.content_type,
+        "url": url,
+    }
+
+
+def event_representation(event: Any) -> dict[str, Any]:
+    return {"at": _iso(event.at), "kind": event.kind, "data": event.data}
+
+
+class ImageSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=["reference", "audit"])
+    challenge_index = serializers.IntegerField(allow_null=True)
+    gesture = serializers.CharField(allow_null=True)
+    captured_at = serializers.DateTimeField()
+    content_type = serializers.CharField()
+    url = serializers.URLField()
+
+
+class ImagesSerializer(serializers.Serializer):
+    sid = serializers.CharField()
+    reference = ImageSerializer(allow_null=True)
+    audit = ImageSerializer(many=True)
+
+
+class EventSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    kind = serializers.CharField(
+        help_text="session_created, connected, started, challenge_started, challenge_passed, "
+        "gesture_failed, attempt_failed, retry, verdict, session_cancelled, session_expired, "
+        "session_deleted, disconnected"
+    )
+    data = serializers.JSONField()
+
+
+class AuditSerializer(serializers.Serializer):
+    sid = serializers.CharField()
+    status = serializers.CharField()
+    events = EventSerializer(many=True)

@@ -15,6 +15,21 @@ urlpatterns = [
         views.SessionDetailView.as_view(),
         name="session-detail",
     ),
+    re_path(
+        r"^active-liveness-sessions/(?P<sid>[^/]+)/images/?$",
+        views.SessionImagesView.as_view(),
+        name="session-images",
+    ),
+    re_path(
+        r"^active-liveness-sessions/(?P<sid>[^/]+)/images/(?P<image_id>[0-9]+)/?$",
+        views.SessionImageView.as_view(),
+        name="session-image",
+    ),
+    re_path(
+        r"^active-liveness-sessions/(?P<sid>[^/]+)/audit/?$",
+        views.SessionAuditView.as_view(),
+        name="session-audit",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]

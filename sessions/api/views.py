@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import FileResponse
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
@@ -14,10 +15,14 @@ from sessions.api import schema as _schema  # noqa: F401  (registers the auth sc
 from sessions.api.auth import IsMerchant, MerchantAuthentication
 from sessions.api.parsers import BoundedJSONParser
 from sessions.api.serializers import (
+    AuditSerializer,
     ErrorSerializer,
+    ImagesSerializer,
     ListQuerySerializer,
     SessionCreateSerializer,
     SessionSerializer,
+    event_representation,
+    image_representation,
     session_representation,
 )
 from sessions.models import LivenessSession
@@ -90,3 +95,57 @@ class SessionDetailView(MerchantAPIView):
     def delete(self, request: Request, sid: str) -> Response:
         session_delete(merchant=request.user, sid=sid)
         return Response(status=204)
+
+
+class SessionImagesView(MerchantAPIView):
+    @extend_schema(
+        operation_id="active_liveness_sessions_images",
+        parameters=[SID],
+        responses={200: ImagesSerializer, **ERRORS},
+        summary="The stored reference frame and audit frames (one per challenge, at most 4)",
+    )
+    def get(self, request: Request, sid: str) -> Response:
+        session, images = selectors.session_images(merchant=request.user, sid=sid)
+        shaped = [
+            image_representation(
+                image,
+                url=request.build_absolute_uri(
+                    reverse("session-image", kwargs={"sid": session.sid, "image_id": image.pk})
+                ),
+                gestures=session.gestures,
+            )
+            for image in images
+        ]
+        reference = next((i for i in shaped if i["kind"] == "reference"), None)
+        audit = [i for i in shaped if i["kind"] == "audit"]
+        return Response({"sid": str(session.sid), "reference": reference, "audit": audit})
+
+
+class SessionImageView(MerchantAPIView):
+    @extend_schema(
+        operation_id="active_liveness_sessions_image",
+        parameters=[SID],
+        responses={(200, "image/jpeg"): bytes, **ERRORS},
+        summary="One stored frame, as JPEG",
+    )
+    def get(self, request: Request, sid: str, image_id: str) -> FileResponse:
+        image = selectors.session_image(merchant=request.user, sid=sid, image_id=image_id)
+        return FileResponse(image.image.open("rb"), content_type=image.content_type)
+
+
+class SessionAuditView(MerchantAPIView):
+    @extend_schema(
+        operation_id="active_liveness_sessions_audit",
+        parameters=[SID],
+        responses={200: AuditSerializer, **ERRORS},
+        summary="What happened, in order: connections, challenges, gesture events, verdicts",
+    )
+    def get(self, request: Request, sid: str) -> Response:
+        session, events = selectors.session_audit(merchant=request.user, sid=sid)
+        return Response(
+            {
+                "sid": str(session.sid),
+                "status": session.status,
+                "events": [event_representation(e) for e in events],
+            }
+        )

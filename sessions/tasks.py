@@ -1,0 +1,58 @@
+"""Frame analysis as a Celery task: the heavy half of the pipeline (decode + face mesh).
+
+The task is pure and idempotent: frame in, observation out, sent straight back to the socket
+that asked, through the channel layer. A frame is worthless a second later, so the task is
+never retried; a stale one is dropped by `expires` before a worker even starts it.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import logging
+import time
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from channels.layers import get_channel_layer
+
+log = logging.getLogger(__name__)
+
+
+def analyze_frame_payload(image_b64: str) -> dict[str, Any]:
+    """Decode and analyse one frame; the answer is always a JSON-safe dict, never an exception."""
+    from workers.analysis import FrameError, analyze_image
+
+    started = time.perf_counter()
+    try:
+        data = base64.b64decode(image_b64, validate=True)
+    except (binascii.Error, ValueError):
+        return {"ok": False, "code": "bad_base64", "message": "image is not valid base64"}
+    try:
+        observation = analyze_image(data)
+    except FrameError as exc:
+        return {"ok": False, "code": exc.code, "message": exc.message}
+    return {
+        "ok": True,
+        "observation": observation.to_dict(),
+        "analysis_ms": round((time.perf_counter() - started) * 1000, 2),
+    }
+
+
+@shared_task(
+    name="sessions.analyze_frame",
+    ignore_result=True,
+    acks_late=False,
+    soft_time_limit=5,
+    time_limit=10,
+)
+def analyze_frame(reply_channel: str, seq: int, image_b64: str) -> None:
+    try:
+        answer = analyze_frame_payload(image_b64)
+    except SoftTimeLimitExceeded:
+        answer = {"ok": False, "code": "timeout", "message": "analysis took too long"}
+    async_to_sync(get_channel_layer().send)(
+        reply_channel, {"type": "frame.analyzed", "seq": seq, **answer}
+    )

@@ -1,0 +1,315 @@
+"""A liveness run: positioning, then one challenge per gesture, up to N attempts, a verdict.
+
+Feed it frames in time order with `feed(observation, timestamp_ms)`; each call returns a
+`Step` saying what to show the user and what happened. Time only ever comes from the caller,
+so a recorded session replays to the same verdict. See docs/ENGINE.md.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from gestures import codes
+from gestures.config import EngineConfig
+from gestures.detector import GestureTracker
+from gestures.guidance import FacePlace, guidance
+from gestures.observation import FrameObservation
+from gestures.steps import Step, reading_metrics
+from gestures.verdict import GestureResult, build_verdict, gesture_result
+
+_SNAPSHOT_FORMAT = 1
+
+
+@dataclass
+class _Frame:
+    """What one `feed` call accumulates before it becomes a Step."""
+
+    t_ms: int
+    events: list[dict[str, Any]] = field(default_factory=list)
+    audit: bool = False
+
+
+class ChallengeRun:
+    # In-flight state of the current phase, reset by `_reset_phase_state` (not persisted).
+    _phase_since: int | None
+    _ok_since: int | None
+    _started: int | None
+    _deadline: int | None
+    _tracker: GestureTracker | None
+    _wait_until: int | None
+    _after_between: str
+    _no_face_since: int | None
+    _many_since: int | None
+    _problems: Counter[str]
+    _place: FacePlace | None
+
+    def __init__(
+        self, gestures: list[str], config: EngineConfig | None = None, max_attempts: int = 3
+    ) -> None:
+        unknown = [g for g in gestures if g not in codes.SUPPORTED_GESTURES]
+        if not gestures or unknown:
+            raise ValueError(f"gestures must be a non-empty list of {codes.SUPPORTED_GESTURES}")
+        if max_attempts < 1:
+            raise ValueError("max_attempts must be at least 1")
+        self.gestures = list(gestures)
+        self.config = config or EngineConfig()
+        self.max_attempts = max_attempts
+        self.attempt = 1
+        self.index = 0
+        self.results: list[GestureResult | None] = [None] * len(gestures)
+        self.phase = codes.POSITIONING
+        self.verdict: dict[str, Any] | None = None
+        self.reference_score = -1.0
+        self.frames = 0
+        self._reset_phase_state()
+
+    # --- public API -------------------------------------------------------------------------
+
+    def feed(self, obs: FrameObservation, timestamp_ms: int) -> Step:
+        frame = _Frame(t_ms=timestamp_ms)
+        self.frames += 1
+        if self._phase_since is None:
+            self._phase_since = timestamp_ms
+        shown = guidance(obs, self._place, timestamp_ms, self.config)
+        self._place = FacePlace.of(obs, timestamp_ms) or self._place
+        metrics: dict[str, Any] = {}
+        if self.phase == codes.POSITIONING:
+            self._positioning(obs, shown, frame)
+        elif self.phase == codes.CHALLENGE:
+            shown, metrics = self._challenge(obs, shown, frame)
+        elif self.phase == codes.BETWEEN:
+            self._between(frame)
+        return self._step(obs, shown, frame, metrics)
+
+    def finish(self, timestamp_ms: int) -> Step:
+        """No more frames will come (the clip ended, the user left): decide now, for good."""
+        frame = _Frame(t_ms=timestamp_ms)
+        if self.phase != codes.DONE:
+            self.attempt = self.max_attempts
+            if self.phase == codes.BETWEEN and self._after_between == "verdict":
+                self._conclude(frame)
+            else:
+                self._fail_attempt(*self._failure_reason(), frame)
+        return self._step(None, codes.OK, frame, {})
+
+    def snapshot(self) -> dict[str, Any]:
+        """JSON-safe progress: finished challenges and attempts used, not in-flight state."""
+        return {
+            "v": _SNAPSHOT_FORMAT,
+            "gestures": self.gestures,
+            "max_attempts": self.max_attempts,
+            "attempt": self.attempt,
+            "index": self.index,
+            "results": self.results,
+            "verdict": self.verdict,
+            "reference_score": self.reference_score,
+            "frames": self.frames,
+        }
+
+    @classmethod
+    def restore(cls, snapshot: dict[str, Any], config: EngineConfig | None = None) -> ChallengeRun:
+        """Resume a run; an unfinished challenge restarts from positioning and neutral."""
+        if snapshot.get("v") != _SNAPSHOT_FORMAT:
+            raise ValueError(f"unsupported snapshot format {snapshot.get('v')!r}")
+        run = cls(list(snapshot["gestures"]), config, int(snapshot["max_attempts"]))
+        run.attempt = int(snapshot["attempt"])
+        run.index = int(snapshot["index"])
+        run.results = list(snapshot["results"])
+        run.verdict = snapshot["verdict"]
+        run.reference_score = float(snapshot["reference_score"])
+        run.frames = int(snapshot["frames"])
+        run.phase = codes.DONE if run.verdict is not None else codes.POSITIONING
+        return run
+
+    # --- phases -------------------------------------------------------------------------------
+
+    def _positioning(self, obs: FrameObservation, shown: str, frame: _Frame) -> None:
+        c, t = self.config, frame.t_ms
+        self._problems[shown] += 1
+        if shown != codes.OK:
+            self._ok_since = None
+        elif self._ok_since is None:
+            self._ok_since = t
+        if self._ok_since is not None and t - self._ok_since >= c.positioning_hold_ms:
+            self._start_challenge(frame)
+        elif self._phase_since is not None and t - self._phase_since >= c.positioning_timeout_ms:
+            self._fail_attempt(*self._failure_reason(), frame)
+
+    def _challenge(
+        self, obs: FrameObservation, shown: str, frame: _Frame
+    ) -> tuple[str, dict[str, Any]]:
+        assert self._tracker is not None and self._deadline is not None
+        t = frame.t_ms
+        self._problems[shown] += 1
+        if obs.faces != 1 or not obs.has_face:
+            self._tracker.interrupt()
+            lost = self._absent_since(obs, t)
+            if lost is not None:
+                self._fail_attempt(lost, None, frame)
+            elif t >= self._deadline:
+                self._fail_attempt(*self._failure_reason(), frame)
+            return shown, {}
+        self._no_face_since = self._many_since = None
+        outcome = self._tracker.update(obs, t)
+        metrics = reading_metrics(outcome.reading)
+        if outcome.status == codes.MATCH:
+            self._match(frame)
+        elif outcome.status == codes.NOT_MATCH:
+            self._fail_attempt(codes.NOT_MATCH, outcome.detected, frame)
+        elif t >= self._deadline:
+            self._fail_attempt(codes.NOT_MATCH, self._tracker.detected, frame)
+        return (codes.OK if outcome.neutral else codes.LOOK_STRAIGHT), metrics
+
+    def _between(self, frame: _Frame) -> None:
+        if self._wait_until is None or frame.t_ms < self._wait_until:
+            return
+        if self._after_between == "challenge":
+            self._start_challenge(frame)
+        elif self._after_between == "verdict":
+            self._conclude(frame)
+        else:
+            self._reset_phase_state()
+            self.phase, self._phase_since = codes.POSITIONING, frame.t_ms
+
+    # --- transitions --------------------------------------------------------------------------
+
+    def _start_challenge(self, frame: _Frame) -> None:
+        t = frame.t_ms
+        self.phase = codes.CHALLENGE
+        self._phase_since = self._started = t
+        self._deadline = t + self.config.gesture_time_limit_ms
+        self._tracker = GestureTracker(self.gestures[self.index], self.config)
+        self._problems = Counter()
+        frame.events.append(
+            {
+                "type": "challenge_started",
+                "index": self.index,
+                "gesture": self.gestures[self.index],
+                "attempt": self.attempt,
+                "deadline_ms": self._deadline,
+            }
+        )
+
+    def _match(self, frame: _Frame) -> None:
+        gesture = self.gestures[self.index]
+        duration = frame.t_ms - (self._started or frame.t_ms)
+        self.results[self.index] = gesture_result(gesture, codes.MATCH, gesture, duration)
+        frame.audit = True
+        frame.events.append(
+            {"type": "gesture_matched", "index": self.index, "gesture": gesture,
+             "duration_ms": duration}
+        )  # fmt: skip
+        last = self.index == len(self.gestures) - 1
+        if not last:
+            self.index += 1
+        self._wait(frame.t_ms, self.config.between_ms, "verdict" if last else "challenge")
+
+    def _fail_attempt(self, status: str, detected: str | None, frame: _Frame) -> None:
+        gesture = self.gestures[self.index]
+        duration = frame.t_ms - self._started if self._started is not None else None
+        self.results[self.index] = gesture_result(gesture, status, detected, duration)
+        frame.audit = True
+        left = self.max_attempts - self.attempt
+        frame.events.append(
+            {"type": "gesture_failed", "index": self.index, "gesture": gesture,
+             "gesture_status": status, "detected_gesture": detected}
+        )  # fmt: skip
+        frame.events.append(
+            {"type": "attempt_failed", "attempt": self.attempt, "attempts_left": left}
+        )
+        if left <= 0:
+            self._conclude(frame)
+            return
+        self.attempt += 1
+        self._wait(frame.t_ms, self.config.retry_delay_ms, "positioning")
+
+    def _conclude(self, frame: _Frame) -> None:
+        self.verdict = build_verdict(self.gestures, self.results)
+        self.phase = codes.DONE
+        frame.events.append({"type": "verdict", "verdict": self.verdict})
+
+    def _wait(self, t_ms: int, delay_ms: int, then: str) -> None:
+        self._reset_phase_state()
+        self.phase, self._phase_since = codes.BETWEEN, t_ms
+        self._wait_until, self._after_between = t_ms + delay_ms, then
+
+    # --- helpers --------------------------------------------------------------------------------
+
+    def _reset_phase_state(self) -> None:
+        self._phase_since = None
+        self._ok_since = None
+        self._started = None
+        self._deadline = None
+        self._tracker = None
+        self._wait_until = None
+        self._after_between = ""
+        self._no_face_since = None
+        self._many_since = None
+        self._problems = Counter()
+        self._place = None
+
+    def _absent_since(self, obs: FrameObservation, t: int) -> str | None:
+        """GLAIR's status once no face, or several faces, persisted long enough to fail."""
+        c = self.config
+        if obs.faces > 1:
+            self._no_face_since = None
+            self._many_since = t if self._many_since is None else self._many_since
+            return codes.TOO_MANY_FACES if t - self._many_since >= c.many_faces_fail_ms else None
+        self._many_since = None
+        self._no_face_since = t if self._no_face_since is None else self._no_face_since
+        return codes.FACE_NOT_DETECTED if t - self._no_face_since >= c.face_lost_fail_ms else None
+
+    def _failure_reason(self) -> tuple[str, str | None]:
+        """Why an attempt ran out of time: the face problem seen most, else NOT_MATCH."""
+        detected = self._tracker.detected if self._tracker is not None else None
+        problems = {
+            k: v for k, v in self._problems.items() if k in (codes.NO_FACE, codes.MANY_FACES)
+        }
+        usable = sum(v for k, v in self._problems.items() if k not in problems)
+        if problems and max(problems.values()) > usable:
+            worst = max(problems, key=lambda k: problems[k])
+            status = codes.FACE_NOT_DETECTED if worst == codes.NO_FACE else codes.TOO_MANY_FACES
+            return status, None
+        return codes.NOT_MATCH, detected
+
+    def _step(
+        self, obs: FrameObservation | None, shown: str, frame: _Frame, metrics: dict[str, Any]
+    ) -> Step:
+        candidate = obs is not None and self.phase != codes.DONE and self._reference(obs, shown)
+        in_challenge = self.phase == codes.CHALLENGE
+        return Step(
+            phase=self.phase,
+            guidance=shown,
+            attempt=self.attempt,
+            attempts_left=self.max_attempts - self.attempt,
+            index=self.index,
+            total=len(self.gestures),
+            gesture=self.gestures[self.index] if in_challenge else None,
+            deadline_ms=self._deadline if in_challenge else None,
+            remaining_ms=max(self._deadline - frame.t_ms, 0)
+            if in_challenge and self._deadline
+            else None,
+            events=frame.events,
+            reference_candidate=candidate,
+            audit_frame=frame.audit,
+            verdict=self.verdict if self.phase == codes.DONE else None,
+            metrics=metrics,
+        )
+
+    def _reference(self, obs: FrameObservation, shown: str) -> bool:
+        """Best frontal, sharp, eyes-open, mouth-closed frame so far: the server saves it."""
+        c = self.config
+        if shown != codes.OK or not obs.has_face or obs.quality is None:
+            return False
+        if abs(obs.yaw) > c.neutral_yaw_max or abs(obs.pitch) > c.neutral_pitch_max:
+            return False
+        if min(obs.eye_right, obs.eye_left) < c.eye_open_min or obs.mouth > c.mouth_closed_max:
+            return False
+        frontal = (1 - abs(obs.yaw) / 90) * (1 - abs(obs.pitch) / 90)
+        score = obs.quality.sharpness * frontal
+        if score <= self.reference_score:
+            return False
+        self.reference_score = score
+        return True

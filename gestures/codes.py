@@ -1,0 +1,43 @@
+"""The vocabulary shared with the server and the page: gestures, statuses, guidance, phases."""
+
+from __future__ import annotations
+
+HEAD_LEFT = "HEAD_LEFT"
+HEAD_RIGHT = "HEAD_RIGHT"
+HEAD_UP = "HEAD_UP"
+HEAD_DOWN = "HEAD_DOWN"
+HEAD_OPEN_MOUTH = "HEAD_OPEN_MOUTH"
+HEAD_CLOSE_MOUTH = "HEAD_CLOSE_MOUTH"
+HEAD_00 = "HEAD_00"  # both eyes closed
+HEAD_01 = "HEAD_01"  # the subject's right eye closed, left open
+HEAD_10 = "HEAD_10"  # the subject's left eye closed, right open
+HEAD_11 = "HEAD_11"  # both eyes open (after being closed)
+
+POSE_GESTURES = (HEAD_LEFT, HEAD_RIGHT, HEAD_UP, HEAD_DOWN)
+MOUTH_GESTURES = (HEAD_OPEN_MOUTH, HEAD_CLOSE_MOUTH)
+EYE_GESTURES = (HEAD_00, HEAD_01, HEAD_10, HEAD_11)
+SUPPORTED_GESTURES = POSE_GESTURES + MOUTH_GESTURES + EYE_GESTURES
+
+# GLAIR's gesture_status strings.
+MATCH = "MATCH"
+NOT_MATCH = "NOT_MATCH"
+FACE_NOT_DETECTED = "face not detected"
+TOO_MANY_FACES = "too many faces detected"
+
+# Positioning guidance, in the order they are checked.
+NO_FACE = "no_face"
+MANY_FACES = "many_faces"
+TOO_DARK = "too_dark"
+TOO_BRIGHT = "too_bright"
+MOVE_CLOSER = "move_closer"
+MOVE_BACK = "move_back"
+CENTER = "center"
+HOLD_STILL = "hold_still"
+LOOK_STRAIGHT = "look_straight"  # during a challenge, before the neutral pose is seen
+OK = "ok"
+
+# Phases of a run.
+POSITIONING = "positioning"
+CHALLENGE = "challenge"
+BETWEEN = "between"
+DONE = "done"

@@ -1,0 +1,82 @@
+"""Every threshold of the engine, with defaults measured on the shared clips (docs/ACCURACY.md).
+
+Angles are degrees of change from the neutral pose of the same challenge; parallax and nose
+depth are in units of the distance between the outer eye corners (IOD); openness values are
+ratios (lid gap / eye width, lip gap / mouth width); times are milliseconds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    # Neutral pose: where every gesture starts from (absolute angles).
+    neutral_yaw_max: float = 12.0
+    neutral_pitch_max: float = 20.0
+    neutral_hold_ms: int = 300
+    # Head gestures: change from neutral. A real 15-degree turn moves the nose about
+    # 0.43 * sin(15) = 0.11 IOD against the face plane; a flat photo moves it by ~0.
+    turn_yaw_deg: float = 15.0
+    nod_pitch_deg: float = 8.0
+    nose_depth_iod: float = 0.43
+    parallax_ratio_min: float = 0.5  # measured parallax / parallax a real head would show
+    # Nods show less parallax against the anchors (brows and mouth corners stand forward of
+    # the eye corners and follow the nose part of the way), so their ratio is lower.
+    nod_parallax_ratio_min: float = 0.25
+    # A different gesture fails the challenge only when it is this many times its threshold.
+    clear_other_factor: float = 1.5
+    # Mouth: lip gap over mouth width.
+    mouth_open_min: float = 0.35
+    mouth_open_rise: float = (
+        0.2  # above the neutral value, so a half-open resting mouth is not enough
+    )
+    mouth_closed_max: float = 0.12
+    # Eyes: openness relative to the same eye in the neutral pose.
+    eye_closed_ratio: float = 0.55
+    eye_open_ratio: float = 0.8
+    eye_open_min: float = 0.15  # absolute: a neutral pose needs open eyes
+    # Holding a gesture: head and mouth must persist; a blink is brief by nature.
+    pose_hold_ms: int = 200
+    mouth_hold_ms: int = 200
+    eye_hold_ms: int = 0
+    # Timing of a run.
+    gesture_time_limit_ms: int = 8000
+    positioning_hold_ms: int = 500
+    positioning_timeout_ms: int = 20000
+    between_ms: int = 500
+    retry_delay_ms: int = 1500
+    face_lost_fail_ms: int = 2000
+    many_faces_fail_ms: int = 1000
+    # Positioning guidance.
+    face_size_min: float = 0.18  # face box width / frame width
+    face_size_max: float = 0.8
+    center_max_x: float = 0.2  # offset of the face centre, in frame widths
+    center_max_y: float = 0.25
+    brightness_min: float = 50.0
+    brightness_max: float = 215.0
+    still_speed_max: float = 1.0  # face widths per second the face centre may travel
+    # A face whose centre jumps this many face widths between frames is a different face.
+    face_jump_max: float = 0.8
+
+    @classmethod
+    def from_overrides(cls, overrides: dict[str, Any] | None = None) -> EngineConfig:
+        """Defaults, with the given keys replaced. Unknown keys are an error, not a typo to ignore."""
+        overrides = dict(overrides or {})
+        names = {f.name: f for f in dataclasses.fields(cls)}
+        unknown = sorted(set(overrides) - set(names))
+        if unknown:
+            raise ValueError(f"unknown engine settings: {', '.join(unknown)}")
+        values: dict[str, Any] = {}
+        for key, value in overrides.items():
+            kind = int if names[key].type in ("int", int) else float
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ValueError(f"engine setting {key} must be a number, got {value!r}")
+            values[key] = kind(value)
+        return cls(**values)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)

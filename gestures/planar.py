@@ -1,0 +1,96 @@
+"""What a flat picture of a face cannot fake: parallax of the nose against the face's plane.
+
+A photo, printed or on a screen, is a plane. However it is moved, tilted or turned, all its
+points map from one view to another through a single homography. A real head is not flat: the
+nose tip stands several centimetres in front of the eyes and forehead, so when the head turns
+or nods the nose shifts against the plane through those points, by roughly `depth * sin(angle)` (about
+0.43 IOD * sin(angle); IOD = distance between the outer eye corners). We fit the homography on
+the sharply located points (eye corners, brows, mouth corners) of a neutral frame and of the
+current frame, predict where a flat face would put the nose, and measure how far the real nose
+is from there, in IOD.
+
+The same homography, inverted, brings the current eyes and mouth back into the neutral view, so
+a card tilted backwards (which squashes the eyes vertically) does not look like a blink.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from gestures import landmarks as lm
+from gestures.geometry import Points, eye_openness, mouth_openness
+
+Homography = Points
+_EYE_R_OUT = lm.ROW["eye_r_out"]
+_EYE_L_OUT = lm.ROW["eye_l_out"]
+
+
+@dataclass(frozen=True)
+class Parallax:
+    """Nose offset from where a flat face would put it, in face-size units.
+
+    x > 0: toward the image's right (a real turn to the subject's own left);
+    y > 0: downward in the image (a real nod down).
+    """
+
+    x: float
+    y: float
+
+
+def fit_homography(src: Points, dst: Points) -> Homography:
+    """Least-squares homography src -> dst (N >= 4 points, (N, 2) each), normalised DLT."""
+    src_n, t_src = _normalise(src)
+    dst_n, t_dst = _normalise(dst)
+    rows = []
+    for (x, y), (u, v) in zip(src_n, dst_n, strict=True):
+        rows.append([-x, -y, -1.0, 0.0, 0.0, 0.0, u * x, u * y, u])
+        rows.append([0.0, 0.0, 0.0, -x, -y, -1.0, v * x, v * y, v])
+    _, _, vt = np.linalg.svd(np.asarray(rows))
+    h_norm = vt[-1].reshape(3, 3)
+    h: Homography = np.linalg.inv(t_dst) @ h_norm @ t_src
+    return h / h[2, 2] if abs(h[2, 2]) > 1e-12 else h
+
+
+def apply_homography(h: Homography, points: Points) -> Points:
+    ones = np.ones((points.shape[0], 1))
+    mapped = np.hstack([points[:, :2], ones]) @ h.T
+    return mapped[:, :2] / mapped[:, 2:3]
+
+
+def nose_parallax(neutral: Points, current: Points) -> Parallax:
+    """Offset of the real nose from the flat-face prediction, in the current face's axes."""
+    h = fit_homography(neutral[lm.ANCHORS, :2], current[lm.ANCHORS, :2])
+    predicted = apply_homography(h, neutral[lm.NOSE, :2])
+    offset = (current[lm.NOSE, :2] - predicted).mean(axis=0)
+    # Along the eye line and across it, so a rolled head or a rotated phone does not mix the
+    # horizontal and vertical parallax.
+    axis = current[_EYE_L_OUT, :2] - current[_EYE_R_OUT, :2]
+    iod = max(float(np.linalg.norm(axis)), 1e-6)
+    cos, sin = axis[0] / iod, axis[1] / iod
+    along = cos * offset[0] + sin * offset[1]
+    across = -sin * offset[0] + cos * offset[1]
+    return Parallax(x=float(along / iod), y=float(across / iod))
+
+
+def compensated_openness(neutral: Points, current: Points) -> tuple[float, float, float]:
+    """(right eye, left eye, mouth) openness measured after undoing the face's 2D warp.
+
+    The anchor points map the current frame back onto the neutral one; eyes and mouth are
+    then measured in the neutral view, where a tilted or turned card looks exactly as it did.
+    """
+    h = fit_homography(current[lm.ANCHORS, :2], neutral[lm.ANCHORS, :2])
+    back = current.copy()
+    back[:, :2] = apply_homography(h, current[:, :2])
+    right, left = eye_openness(back)
+    return right, left, mouth_openness(back)
+
+
+def _normalise(points: Points) -> tuple[Points, Points]:
+    centre = points.mean(axis=0)
+    spread = float(np.sqrt(((points - centre) ** 2).sum(axis=1).mean())) or 1.0
+    s = np.sqrt(2.0) / spread
+    t = np.array([[s, 0.0, -s * centre[0]], [0.0, s, -s * centre[1]], [0.0, 0.0, 1.0]])
+    ones = np.ones((points.shape[0], 1))
+    return (np.hstack([points, ones]) @ t.T)[:, :2], t

@@ -1,0 +1,129 @@
+"""What one frame shows relative to the neutral pose of its challenge."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from gestures import codes
+from gestures.config import EngineConfig
+from gestures.geometry import Points
+from gestures.observation import FrameObservation
+from gestures.planar import Parallax, compensated_openness, nose_parallax
+
+_TURNS = (codes.HEAD_LEFT, codes.HEAD_RIGHT)
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The neutral frame a challenge's movement is measured from."""
+
+    landmarks: Points
+    yaw: float
+    pitch: float
+    eye_right: float
+    eye_left: float
+    mouth: float
+
+    @classmethod
+    def of(cls, obs: FrameObservation) -> Baseline:
+        assert obs.landmarks is not None
+        return cls(obs.landmarks, obs.yaw, obs.pitch, obs.eye_right, obs.eye_left, obs.mouth)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Changes from neutral and the gesture states they amount to.
+
+    pose: a head gesture whose angle passed its threshold AND whose nose parallax confirms a
+    3D head (None otherwise); pose_strength: the angle over its threshold; flat: an angle
+    passed its threshold but the nose did not move against the face plane (a photo's mark).
+    eyes: "00"/"01"/"10"/"11" (right digit first, 1 = open) when both eyes are clearly open or
+    closed, None in between or while the head is turned. mouth: "open", "closed" or None.
+    """
+
+    d_yaw: float
+    d_pitch: float
+    parallax: Parallax
+    eye_right: float  # openness over the neutral openness of the same eye
+    eye_left: float
+    mouth: float  # lip gap over mouth width, measured in the neutral view
+    pose: str | None
+    pose_strength: float
+    flat: bool
+    eyes: str | None
+    mouth_state: str | None
+
+
+def read(base: Baseline, obs: FrameObservation, config: EngineConfig) -> Reading:
+    assert obs.landmarks is not None
+    d_yaw, d_pitch = obs.yaw - base.yaw, obs.pitch - base.pitch
+    parallax = nose_parallax(base.landmarks, obs.landmarks)
+    pose, strength, flat = _pose(d_yaw, d_pitch, parallax, config)
+    right, left, mouth = compensated_openness(base.landmarks, obs.landmarks)
+    eye_r, eye_l = right / max(base.eye_right, 1e-6), left / max(base.eye_left, 1e-6)
+    head_still = abs(d_yaw) < config.turn_yaw_deg and abs(d_pitch) < config.nod_pitch_deg
+    return Reading(
+        d_yaw=d_yaw,
+        d_pitch=d_pitch,
+        parallax=parallax,
+        eye_right=eye_r,
+        eye_left=eye_l,
+        mouth=mouth,
+        pose=pose,
+        pose_strength=strength,
+        flat=flat,
+        eyes=_eyes(eye_r, eye_l, config) if head_still else None,
+        mouth_state=_mouth(mouth, base.mouth, config),
+    )
+
+
+def _pose(
+    d_yaw: float, d_pitch: float, parallax: Parallax, config: EngineConfig
+) -> tuple[str | None, float, bool]:
+    """The strongest head movement whose angle passed its threshold AND whose nose parallax
+    agrees; `flat` when an angle passed but the nose did not move against the face plane.
+
+    yaw < 0 is a turn to the subject's own left, which moves the nose toward the image's right
+    (parallax.x > 0); looking up moves the nose up in the image (parallax.y < 0). Each gesture
+    is judged on its own axis: turning heads often pitch a little too, and vice versa.
+    """
+    c = config
+    candidates = (
+        (codes.HEAD_LEFT, -d_yaw / c.turn_yaw_deg, parallax.x, c.parallax_ratio_min),
+        (codes.HEAD_RIGHT, d_yaw / c.turn_yaw_deg, -parallax.x, c.parallax_ratio_min),
+        (codes.HEAD_UP, d_pitch / c.nod_pitch_deg, -parallax.y, c.nod_parallax_ratio_min),
+        (codes.HEAD_DOWN, -d_pitch / c.nod_pitch_deg, parallax.y, c.nod_parallax_ratio_min),
+    )
+    best: str | None = None
+    best_strength = max(strength for _, strength, _, _ in candidates)
+    confirmed_strength = 0.0
+    flat = False
+    for gesture, strength, shift, ratio in candidates:
+        if strength < 1.0:
+            continue
+        degrees = strength * (c.turn_yaw_deg if gesture in _TURNS else c.nod_pitch_deg)
+        expected = c.nose_depth_iod * math.sin(math.radians(degrees))
+        if shift < ratio * expected:
+            flat = True
+        elif strength > confirmed_strength:
+            best, confirmed_strength = gesture, strength
+    if best is not None:
+        return best, confirmed_strength, False
+    return None, max(best_strength, 0.0), flat
+
+
+def _eyes(right: float, left: float, config: EngineConfig) -> str | None:
+    def state(ratio: float) -> str | None:
+        if ratio <= config.eye_closed_ratio:
+            return "0"
+        return "1" if ratio >= config.eye_open_ratio else None
+
+    r_state, l_state = state(right), state(left)
+    return None if r_state is None or l_state is None else r_state + l_state
+
+
+def _mouth(mouth: float, neutral: float, config: EngineConfig) -> str | None:
+    if mouth >= config.mouth_open_min and mouth - neutral >= config.mouth_open_rise:
+        return "open"
+    return "closed" if mouth <= config.mouth_closed_max else None

@@ -1,0 +1,1 @@
+"""Adapters around heavy libraries: image decoding and the MediaPipe face mesh."""

@@ -1,0 +1,97 @@
+"""One frame in, one `FrameObservation` out: decode, face mesh, geometry, quality figures.
+
+Thread-safe: each thread of each process uses its own MediaPipe graph (see `workers.mesh`), and
+every frame is analysed on its own, so frames of one session may go to any worker.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+
+from gestures import landmarks as lm
+from gestures.geometry import eye_openness, head_pose, mouth_openness
+from gestures.observation import FrameObservation, Quality
+from workers.decode import FrameError, Image, Limits, decode_rgb
+from workers.mesh import run_face_mesh
+
+__all__ = ["FrameError", "analyze_image", "analyze_rgb"]
+
+_SHARPNESS_WIDTH = 128  # the face is scaled to this width before measuring sharpness
+_SUBSET = np.asarray(lm.MESH_INDICES)
+
+
+def analyze_image(data: bytes, limits: Limits | None = None) -> FrameObservation:
+    """Decode JPEG/PNG/WebP bytes and analyse them. Raises `FrameError` for bad input.
+
+    Without explicit limits, Django's LIVENESS_FRAME_MAX_BYTES / _PIXELS apply when settings
+    are configured, else the defaults of `workers.decode`.
+    """
+    return analyze_rgb(decode_rgb(data, limits or frame_limits()))
+
+
+def analyze_rgb(rgb: Image) -> FrameObservation:
+    """Analyse an RGB uint8 frame (height, width, 3)."""
+    height, width = rgb.shape[:2]
+    faces = run_face_mesh(rgb).faces
+    if not faces:
+        return FrameObservation(width=width, height=height, faces=0)
+    scale = np.array([width, height, width], dtype=np.float64)
+    # The main face is the largest one: the person in front of the camera.
+    meshes = [face * scale for face in faces]
+    main = max(meshes, key=lambda pts: float(np.ptp(pts[:, 0])))
+    box = _box(main, width, height)
+    points = main[_SUBSET]
+    pose = head_pose(points)
+    right, left = eye_openness(points)
+    return FrameObservation(
+        width=width,
+        height=height,
+        faces=len(faces),
+        box=box,
+        yaw=pose.yaw,
+        pitch=pose.pitch,
+        roll=pose.roll,
+        eye_right=right,
+        eye_left=left,
+        mouth=mouth_openness(points),
+        quality=_quality(rgb, box),
+        landmarks=points,
+    )
+
+
+def frame_limits() -> Limits:
+    try:
+        from django.conf import settings
+
+        return Limits(
+            max_bytes=int(getattr(settings, "LIVENESS_FRAME_MAX_BYTES", Limits.max_bytes)),
+            max_pixels=int(getattr(settings, "LIVENESS_FRAME_MAX_PIXELS", Limits.max_pixels)),
+        )
+    except Exception:  # Django absent or not configured (bench, plain scripts): defaults.
+        return Limits()
+
+
+def _box(
+    mesh: npt.NDArray[np.float64], width: int, height: int
+) -> tuple[float, float, float, float]:
+    x0, y0 = max(float(mesh[:, 0].min()), 0.0), max(float(mesh[:, 1].min()), 0.0)
+    x1, y1 = min(float(mesh[:, 0].max()), width), min(float(mesh[:, 1].max()), height)
+    return x0, y0, max(x1 - x0, 1.0), max(y1 - y0, 1.0)
+
+
+def _quality(rgb: Image, box: tuple[float, float, float, float]) -> Quality:
+    height, width = rgb.shape[:2]
+    x, y, w, h = box
+    crop = rgb[int(y) : int(y + h) + 1, int(x) : int(x + w) + 1]
+    gray = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY) if crop.size else np.zeros((1, 1), np.uint8)
+    scaled_h = max(round(gray.shape[0] * _SHARPNESS_WIDTH / max(gray.shape[1], 1)), 1)
+    small = cv2.resize(gray, (_SHARPNESS_WIDTH, scaled_h), interpolation=cv2.INTER_AREA)
+    return Quality(
+        face_size=w / width,
+        center_x=(x + w / 2) / width - 0.5,
+        center_y=(y + h / 2) / height - 0.5,
+        brightness=float(gray.mean()),
+        sharpness=float(cv2.Laplacian(small, cv2.CV_64F).var()),
+    )

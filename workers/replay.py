@@ -1,0 +1,81 @@
+"""Run the server's engine over a video file, frame by frame, with the clip's own timestamps."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from gestures.challenge import ChallengeRun
+from gestures.config import EngineConfig
+from gestures.observation import FrameObservation
+from workers.analysis import analyze_rgb
+from workers.video import read_video
+
+
+def observe_video(path: Path, max_fps: float | None = None) -> list[tuple[int, int, FrameObservation]]:
+    """(frame index, t_ms, observation) for every analysed frame of a clip."""
+    return [(f.index, f.t_ms, analyze_rgb(f.rgb)) for f in read_video(path, max_fps)]
+
+
+def replay(
+    frames: Iterable[tuple[int, int, FrameObservation]],
+    gestures: list[str],
+    config: EngineConfig | None = None,
+    max_attempts: int = 3,
+) -> dict[str, Any]:
+    """Feed observations to a fresh `ChallengeRun`; return the replay report.
+
+    The report: {"status", "result", "reference_frame", "timeline"}, the first two being the
+    verdict in CONTRACT section 1 shape. A clip that ends before a verdict is decided as if the
+    user had left: the open challenge fails and no attempt is left.
+    """
+    run = ChallengeRun(gestures, config, max_attempts)
+    timeline: list[dict[str, Any]] = []
+    reference: int | None = None
+    last_t = 0
+    for index, t_ms, obs in frames:
+        step = run.feed(obs, t_ms)
+        last_t = t_ms
+        if step.reference_candidate:
+            reference = index
+        timeline.append(_entry(index, t_ms, obs, step.to_dict()))
+        if step.phase == "done":
+            break
+    verdict = run.verdict
+    if verdict is None:
+        step = run.finish(last_t)
+        verdict = step.verdict
+        if timeline:
+            timeline[-1]["events"].extend(step.events)
+    assert verdict is not None
+    return {
+        "status": verdict["status"],
+        "result": verdict["result"],
+        "reference_frame": reference,
+        "timeline": timeline,
+    }
+
+
+def _entry(index: int, t_ms: int, obs: FrameObservation, step: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "index": index,
+        "t_ms": t_ms,
+        "faces": obs.faces,
+        "angles": {"yaw": round(obs.yaw, 1), "pitch": round(obs.pitch, 1), "roll": round(obs.roll, 1)}
+        if obs.has_face
+        else None,
+        "openness": {
+            "eye_right": round(obs.eye_right, 3),
+            "eye_left": round(obs.eye_left, 3),
+            "mouth": round(obs.mouth, 3),
+        }
+        if obs.has_face
+        else None,
+        "phase": step["phase"],
+        "guidance": step["guidance"],
+        "challenge": step["index"] if step["phase"] == "challenge" else None,
+        "attempt": step["attempt"],
+        "metrics": step["metrics"] or None,
+        "events": step["events"],
+    }

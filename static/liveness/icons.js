@@ -47,51 +47,52 @@
       '<path d="M' + f(p1[0]) + " " + f(p1[1]) + " L" + x2 + " " + y2 + " L" + f(p2[0]) + " " + f(p2[1]) + '"/></g>';
   }
 
-  var HEAD = '<ellipse cx="32" cy="35" rx="14" ry="17.5"/>';
+  var HEAD = '<ellipse cx="32" cy="35" rx="16.5" ry="20.5"/>';
   function eye(x, y, closed) {
     return closed
-      ? '<path d="M' + (x - 3.2) + " " + y + " q3.2 2.6 6.4 0" + '"/>'
-      : '<circle cx="' + x + '" cy="' + y + '" r="1.9" fill="currentColor" stroke="none"/>';
+      ? '<path d="M' + (x - 3.6) + " " + y + " q3.6 3 7.2 0" + '"/>'
+      : '<circle cx="' + x + '" cy="' + y + '" r="2.2" fill="currentColor" stroke="none"/>';
   }
   function face(opts) {
     var dx = opts.dx || 0, dy = opts.dy || 0;
-    var ex = 26.5 + dx, ey = 32 + dy;
+    var ex = 25.5 + dx, ey = 32 + dy;
     var mouth = opts.mouth === "open"
-      ? '<ellipse cx="' + (32 + dx) + '" cy="' + (43.5 + dy) + '" rx="3.6" ry="4.2"/>'
+      ? '<ellipse cx="' + (32 + dx) + '" cy="' + (45 + dy) + '" rx="4.2" ry="5"/>'
       : opts.mouth === "closed"
-        ? '<path d="M' + (27.5 + dx) + " " + (43 + dy) + " h9" + '"/>'
-        : '<path d="M' + (27.5 + dx) + " " + (42.5 + dy) + " q4.5 3 9 0" + '"/>';
-    return HEAD + eye(ex, ey, opts.left) + eye(ex + 11, ey, opts.right) + mouth;
+        ? '<path d="M' + (26.5 + dx) + " " + (45 + dy) + " h11" + '"/>'
+        : '<path d="M' + (26.5 + dx) + " " + (44 + dy) + " q5.5 3.6 11 0" + '"/>';
+    return HEAD + eye(ex, ey, opts.left) + eye(ex + 13, ey, opts.right) + mouth;
   }
 
   function hand(bits) {
-    // bits: thumb..little, "1" raised. Drawn as a right hand seen palm-first (thumb on the left).
-    var out = '<path d="M21 36v9c0 6 4.5 11 11 11s11-4 11-10v-10"/>';
-    var xs = [24.5, 30, 35.5, 41], tops = [15, 12, 15, 19];
+    // bits: thumb..little, "1" raised. A right hand seen palm-first (thumb on the left).
+    var out = '<path d="M17 36v8.5C17 52 23 58 31.5 58S47 52 47 44.5V36"/>';
+    var xs = [21, 28, 35, 42], tops = [14, 9, 13, 19], w = 6;
     for (var i = 0; i < 4; i++) {
       var up = bits.charAt(i + 1) === "1";
       var top = up ? tops[i] : 31;
-      out += '<path d="M' + (xs[i] - 2.3) + " 38V" + (top + 2.3) + "a2.3 2.3 0 0 1 4.6 0V38" + '"/>';
+      out += '<path d="M' + (xs[i] - w / 2) + " 38V" + (top + w / 2) + "a" + w / 2 + " " + w / 2 +
+        " 0 0 1 " + w + ' 0V38"/>';
     }
     out += bits.charAt(0) === "1"
-      ? '<path d="M21 44 14.5 35.5a2.3 2.3 0 0 1 3.7-2.8L23 39"/>'
-      : '<path d="M21 41.5c3-1.6 6-1.8 9-.6"/>';
+      ? '<path d="M17 45 9.5 35a3 3 0 0 1 4.8-3.6L19 38"/>'
+      : '<path d="M17 42c3.5-2 8-2.2 12-.6"/>';
     return g(out);
   }
 
   var GESTURES = {
-    HEAD_LEFT: g(face({ dx: -4.5 }) + arrow(44, 10, 32, 3.5, 19, 10)),
-    HEAD_RIGHT: g(face({ dx: 4.5 }) + arrow(20, 10, 32, 3.5, 45, 10)),
-    HEAD_UP: g(face({ dy: -4 }) + arrow(56, 40, 57.5, 24, 55, 11)),
-    HEAD_DOWN: g(face({ dy: 4 }) + arrow(55, 14, 57.5, 30, 56, 46)),
+    HEAD_LEFT: g(face({ dx: -5 }) + arrow(45, 8, 32, 1, 18, 8)),
+    HEAD_RIGHT: g(face({ dx: 5 }) + arrow(19, 8, 32, 1, 46, 8)),
+    HEAD_UP: g(face({ dy: -4.5 }) + arrow(58, 42, 59.5, 26, 57, 11)),
+    HEAD_DOWN: g(face({ dy: 4.5 }) + arrow(57, 14, 59.5, 30, 58, 47)),
     HEAD_OPEN_MOUTH: g(face({ mouth: "open" })),
     HEAD_CLOSE_MOUTH: g(face({ mouth: "closed" })),
     HEAD_00: g(face({ left: true, right: true, mouth: "closed" })),
     HEAD_01: g(face({ right: true, mouth: "closed" })),
     HEAD_10: g(face({ left: true, mouth: "closed" })),
-    HEAD_11: g(HEAD + '<circle cx="26.5" cy="32" r="3.2"/><circle cx="37.5" cy="32" r="3.2"/>' +
-      '<circle cx="26.5" cy="32" r="1" fill="currentColor"/><circle cx="37.5" cy="32" r="1" fill="currentColor"/>' +
-      '<path d="M27.5 43 h9"/>')
+    HEAD_11: g(HEAD + '<circle cx="25.5" cy="32" r="3.6"/><circle cx="38.5" cy="32" r="3.6"/>' +
+      '<circle cx="25.5" cy="32" r="1.2" fill="currentColor"/><circle cx="38.5" cy="32" r="1.2" fill="currentColor"/>' +
+      '<path d="M26.5 45 h11"/>')
   };
 
   window.LIVENESS_ICONS = {

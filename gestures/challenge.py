@@ -20,6 +20,7 @@ from gestures.steps import Step, reading_metrics
 from gestures.verdict import GestureResult, build_verdict, gesture_result
 
 _SNAPSHOT_FORMAT = 1
+_STILL_WINDOW_MS = 250
 
 
 @dataclass
@@ -43,7 +44,6 @@ class ChallengeRun:
     _no_face_since: int | None
     _many_since: int | None
     _problems: Counter[str]
-    _place: FacePlace | None
 
     def __init__(
         self, gestures: list[str], config: EngineConfig | None = None, max_attempts: int = 3
@@ -63,6 +63,7 @@ class ChallengeRun:
         self.verdict: dict[str, Any] | None = None
         self.reference_score = -1.0
         self.frames = 0
+        self._places: list[FacePlace] = []
         self._reset_phase_state()
 
     # --- public API -------------------------------------------------------------------------
@@ -72,8 +73,8 @@ class ChallengeRun:
         self.frames += 1
         if self._phase_since is None:
             self._phase_since = timestamp_ms
-        shown = guidance(obs, self._place, timestamp_ms, self.config)
-        self._place = FacePlace.of(obs, timestamp_ms) or self._place
+        shown = guidance(obs, self._reference_place(timestamp_ms), timestamp_ms, self.config)
+        self._remember_place(obs, timestamp_ms)
         metrics: dict[str, Any] = {}
         if self.phase == codes.POSITIONING:
             self._positioning(obs, shown, frame)
@@ -248,7 +249,18 @@ class ChallengeRun:
         self._no_face_since = None
         self._many_since = None
         self._problems = Counter()
-        self._place = None
+
+    def _remember_place(self, obs: FrameObservation, t_ms: int) -> None:
+        place = FacePlace.of(obs, t_ms)
+        if place is not None:
+            self._places = [p for p in self._places if t_ms - p.t_ms <= _STILL_WINDOW_MS * 2]
+            self._places.append(place)
+
+    def _reference_place(self, t_ms: int) -> FacePlace | None:
+        """Where the face was about a quarter second ago: speed over a window, so landmark
+        jitter from frame to frame does not read as movement."""
+        older = [p for p in self._places if t_ms - p.t_ms >= _STILL_WINDOW_MS]
+        return older[-1] if older else (self._places[0] if self._places else None)
 
     def _absent_since(self, obs: FrameObservation, t: int) -> str | None:
         """GLAIR's status once no face, or several faces, persisted long enough to fail."""

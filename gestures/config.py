@@ -58,7 +58,7 @@ class EngineConfig:
     center_max_y: float = 0.25
     brightness_min: float = 50.0
     brightness_max: float = 215.0
-    still_speed_max: float = 1.0  # face widths per second the face centre may travel
+    still_speed_max: float = 3.0  # face widths per second the face centre may travel
     # A face whose centre jumps this many face widths between frames is a different face.
     face_jump_max: float = 0.8
 

@@ -6,8 +6,11 @@ import math
 from dataclasses import dataclass
 
 from gestures import codes
+from gestures import landmarks as lm
 from gestures.config import EngineConfig
 from gestures.observation import FrameObservation
+
+_EYE_CORNERS = lm.rows("eye_r_out", "eye_r_in", "eye_l_out", "eye_l_in")
 
 
 @dataclass(frozen=True)
@@ -21,10 +24,11 @@ class FacePlace:
 
     @classmethod
     def of(cls, obs: FrameObservation, t_ms: int) -> FacePlace | None:
-        if obs.box is None:
+        if obs.box is None or obs.landmarks is None:
             return None
-        x, y, w, h = obs.box
-        return cls(x + w / 2, y + h / 2, w, t_ms)
+        # The eye corners, not the box: the box follows the jaw, which moves in speech.
+        eyes = obs.landmarks[_EYE_CORNERS, :2].mean(axis=0)
+        return cls(float(eyes[0]), float(eyes[1]), obs.box[2], t_ms)
 
 
 def guidance(

@@ -16,9 +16,18 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from celery.signals import worker_process_init
 from channels.layers import get_channel_layer
 
 log = logging.getLogger(__name__)
+
+
+@worker_process_init.connect
+def _load_model_before_the_first_frame(**kwargs: Any) -> None:
+    # Each prefork child builds its own MediaPipe graph now, not on a user's first frame.
+    from workers.mesh import warm_up
+
+    warm_up()
 
 
 def analyze_frame_payload(image_b64: str) -> dict[str, Any]:

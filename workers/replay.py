@@ -13,7 +13,9 @@ from workers.analysis import analyze_rgb
 from workers.video import read_video
 
 
-def observe_video(path: Path, max_fps: float | None = None) -> list[tuple[int, int, FrameObservation]]:
+def observe_video(
+    path: Path, max_fps: float | None = None
+) -> list[tuple[int, int, FrameObservation]]:
     """(frame index, t_ms, observation) for every analysed frame of a clip."""
     return [(f.index, f.t_ms, analyze_rgb(f.rgb)) for f in read_video(path, max_fps)]
 
@@ -62,7 +64,11 @@ def _entry(index: int, t_ms: int, obs: FrameObservation, step: dict[str, Any]) -
         "index": index,
         "t_ms": t_ms,
         "faces": obs.faces,
-        "angles": {"yaw": round(obs.yaw, 1), "pitch": round(obs.pitch, 1), "roll": round(obs.roll, 1)}
+        "angles": {
+            "yaw": round(obs.yaw, 1),
+            "pitch": round(obs.pitch, 1),
+            "roll": round(obs.roll, 1),
+        }
         if obs.has_face
         else None,
         "openness": {
@@ -79,3 +85,15 @@ def _entry(index: int, t_ms: int, obs: FrameObservation, step: dict[str, Any]) -
         "metrics": step["metrics"] or None,
         "events": step["events"],
     }
+
+
+def observe_and_replay(
+    path: Path,
+    gestures: list[str],
+    config: EngineConfig | None = None,
+    max_attempts: int = 3,
+    max_fps: float | None = None,
+) -> dict[str, Any]:
+    """Analyse a clip lazily (stopping at the verdict) and replay it: the command's core."""
+    frames = ((f.index, f.t_ms, analyze_rgb(f.rgb)) for f in read_video(path, max_fps))
+    return replay(frames, gestures, config, max_attempts)

@@ -1,0 +1,104 @@
+"""The run's state machine on synthetic timelines built from one recorded neutral frame."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from gestures import codes
+from gestures.challenge import ChallengeRun
+from gestures.config import EngineConfig
+from gestures.observation import FrameObservation
+
+FRAME_MS = 100
+
+
+@pytest.fixture
+def neutral(recording) -> FrameObservation:
+    return recording("lp_d0_still")[0][2]
+
+
+def feed_all(run, observations, start_ms=0):
+    steps = []
+    for i, obs in enumerate(observations):
+        steps.append(run.feed(obs, start_ms + i * FRAME_MS))
+        if steps[-1].phase == codes.DONE:
+            break
+    return steps
+
+
+def events(steps, kind):
+    return [e for s in steps for e in s.events if e["type"] == kind]
+
+
+def test_positioning_then_challenge_reveals_one_gesture(neutral):
+    run = ChallengeRun([codes.HEAD_LEFT, codes.HEAD_UP])
+    steps = feed_all(run, [neutral] * 10)
+    assert steps[0].phase == codes.POSITIONING and steps[0].gesture is None
+    started = events(steps, "challenge_started")
+    assert started[0]["gesture"] == codes.HEAD_LEFT and started[0]["index"] == 0
+    assert steps[-1].gesture == codes.HEAD_LEFT and steps[-1].remaining_ms > 0
+
+
+def test_a_frozen_face_never_matches_and_uses_every_attempt(neutral):
+    config = EngineConfig.from_overrides({"gesture_time_limit_ms": 2000, "retry_delay_ms": 300})
+    run = ChallengeRun([codes.HEAD_LEFT], config, max_attempts=3)
+    steps = feed_all(run, [neutral] * 200)
+    assert steps[-1].phase == codes.DONE
+    assert [e["attempt"] for e in events(steps, "attempt_failed")] == [1, 2, 3]
+    verdict = steps[-1].verdict
+    assert verdict["status"] == "failed"
+    assert verdict["result"]["gesture_status"] == codes.NOT_MATCH
+    assert any(s.audit_frame for s in steps)
+
+
+def test_no_face_fails_with_glairs_face_not_detected(neutral):
+    empty = FrameObservation(width=480, height=480, faces=0)
+    run = ChallengeRun([codes.HEAD_LEFT], max_attempts=1)
+    steps = feed_all(run, [empty] * 20)
+    assert {s.guidance for s in steps} == {codes.NO_FACE}
+    final = run.finish(20 * FRAME_MS)
+    assert final.verdict["result"]["gesture_status"] == codes.FACE_NOT_DETECTED
+
+
+def test_several_faces_during_a_challenge_fail_it(neutral):
+    crowd = FrameObservation(**{**vars(neutral), "faces": 2})
+    run = ChallengeRun([codes.HEAD_LEFT], max_attempts=1)
+    steps = feed_all(run, [neutral] * 8 + [crowd] * 30)
+    assert steps[-1].verdict["result"]["gesture_status"] == codes.TOO_MANY_FACES
+
+
+def test_snapshot_is_json_and_restores_progress(neutral):
+    run = ChallengeRun([codes.HEAD_LEFT, codes.HEAD_DOWN], max_attempts=3)
+    run.results[0] = {"gesture": codes.HEAD_LEFT, "gesture_status": codes.MATCH,
+                      "detected_gesture": codes.HEAD_LEFT, "duration_ms": 900}  # fmt: skip
+    run.index, run.attempt = 1, 2
+    restored = ChallengeRun.restore(json.loads(json.dumps(run.snapshot())), EngineConfig())
+    assert (restored.index, restored.attempt, restored.results) == (1, 2, run.results)
+    assert restored.phase == codes.POSITIONING
+    steps = feed_all(restored, [neutral] * 10)
+    assert events(steps, "challenge_started")[0]["gesture"] == codes.HEAD_DOWN
+
+
+def test_reference_candidates_improve_monotonically(neutral):
+    run = ChallengeRun([codes.HEAD_LEFT])
+    steps = feed_all(run, [neutral] * 5)
+    assert steps[0].reference_candidate
+    assert not any(s.reference_candidate for s in steps[1:])  # the same frame is no better
+
+
+def test_unknown_settings_and_gestures_are_refused():
+    with pytest.raises(ValueError, match="unknown engine settings"):
+        EngineConfig.from_overrides({"turn_yaw_degree": 10})
+    with pytest.raises(ValueError):
+        ChallengeRun(["HEAD_SIDEWAYS"])
+    assert EngineConfig.from_overrides({"turn_yaw_deg": 20}).turn_yaw_deg == 20.0
+
+
+def test_observations_cross_the_wire_small_and_intact(neutral):
+    wire = json.dumps(neutral.to_dict())
+    assert len(wire) < 10_000
+    back = FrameObservation.from_dict(json.loads(wire))
+    assert back.faces == neutral.faces and back.yaw == pytest.approx(neutral.yaw, abs=0.01)
+    assert back.landmarks.shape == neutral.landmarks.shape

@@ -1,0 +1,41 @@
+"""The real MediaPipe model on the shared photos."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from workers.analysis import analyze_image, analyze_rgb
+
+
+def test_a_frontal_photo_gives_one_frontal_face(shared_data):
+    data = (shared_data / "images/3ddfa_v2/JianzhuGuo.jpg").read_bytes()
+    obs = analyze_image(data)
+    assert obs.faces == 1 and obs.has_face
+    assert abs(obs.yaw) < 15 and abs(obs.pitch) < 20
+    assert 0.15 < obs.eye_right < 0.6 and 0.15 < obs.eye_left < 0.6
+    assert obs.quality is not None and 0 < obs.quality.face_size < 1
+    assert 0 < obs.quality.brightness < 255 and obs.quality.sharpness > 0
+
+
+def test_a_group_photo_counts_several_faces(photo):
+    assert analyze_rgb(photo("images/face_recognition/two_people.jpg")).faces >= 2
+
+
+def test_an_empty_frame_has_no_face():
+    blank = np.full((360, 480, 3), 90, np.uint8)
+    obs = analyze_rgb(blank)
+    assert obs.faces == 0 and not obs.has_face
+
+
+def test_a_wide_open_mouth_reads_open(photo):
+    # driving_d19 shows the mouth wide open; d8 a closed mouth.
+    assert analyze_rgb(photo("images/liveportrait/driving_d19.jpg")).mouth > 0.3
+    assert analyze_rgb(photo("images/liveportrait/driving_d8.jpg")).mouth < 0.15
+
+
+def test_yaw_sign_follows_the_subjects_own_left(photo):
+    # Mirroring the image turns a face to its own left into one turned to its own right.
+    rgb = photo("images/3ddfa_v2/JianzhuGuo.jpg")
+    straight = analyze_rgb(rgb).yaw
+    assert abs(analyze_rgb(cv2.flip(rgb, 1)).yaw + straight) < 3

@@ -3,30 +3,30 @@
 from __future__ import annotations
 
 import asyncio
-import logging
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from sessions.live import Closed, LiveRun, Outbox, frame_analysis_is_distributed
+from sessions.live import Closed, LiveRun
 from sessions.messages import MessageError, parse_message
 from sessions.tasks import analyze_frame, analyze_frame_payload
 
-log = logging.getLogger(__name__)
 MAX_BAD_MESSAGES = 20
-# Embedded mode: analysis runs in-process, on as many threads as the machine has cores.
+CLOSE_REPLACED = 4409
+CLOSE_ABUSE = 4400
+# Embedded mode: frames are analysed in-process, on a few threads of the web process.
 _pool = ThreadPoolExecutor(max_workers=settings.LIVENESS_EMBEDDED_ANALYSIS_THREADS)
 
 
 class LivenessConsumer(AsyncJsonWebsocketConsumer):
-    live: LiveRun | None = None
-    group: str = ""
-    bad_messages = 0
-
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.live: LiveRun | None = None
+        self.group = ""
+        self.bad_messages = 0
         self._tasks: set[asyncio.Future[None]] = set()
 
     async def connect(self) -> None:
@@ -36,7 +36,7 @@ class LivenessConsumer(AsyncJsonWebsocketConsumer):
         except Closed as closed:
             await self.close(code=closed.code)
             return
-        # Newest connection wins: a reload or a second tab takes the session over.
+        # The newest connection wins: a reload or a second tab takes the session over.
         self.group = f"liveness-{self.live.session.sid}"
         await self.channel_layer.group_send(
             self.group, {"type": "session.taken", "by": self.channel_name}
@@ -48,96 +48,95 @@ class LivenessConsumer(AsyncJsonWebsocketConsumer):
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
         if self.live is not None:
-            await self.live.disconnected()
-
-    async def receive_json(self, content: Any, **kwargs: Any) -> None:
-        if self.live is None:
-            return
-        try:
-            message = parse_message(content)
-        except MessageError as exc:
-            await self._bad_message(str(exc))
-            return
-        handler = getattr(self, f"on_{message['type']}")
-        await handler(message)
-
-    async def decode_json(self, text_data: str) -> Any:
-        try:
-            return await super().decode_json(text_data)
-        except ValueError:
-            return None  # parse_message answers it as a bad message
+            live, self.live = self.live, None
+            await live.disconnected()
 
     async def receive(
         self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
     ) -> None:
-        if text_data is None:
-            await self._bad_message("send JSON text messages")
+        if self.live is None:
             return
-        await super().receive(text_data=text_data, **kwargs)
+        try:
+            message = parse_message(await self._decode(text_data))
+        except MessageError as exc:
+            await self._bad_message(str(exc))
+            return
+        await self._run(getattr(self.live, message["type"], None), message)
 
-    # --- page messages ------------------------------------------------------------------
-    async def on_ping(self, message: dict[str, Any]) -> None:
-        await self.send_json({"type": "pong"})
+    async def _decode(self, text_data: str | None) -> Any:
+        if text_data is None:
+            raise MessageError("send JSON text messages")
+        try:
+            return await self.decode_json(text_data)
+        except ValueError as exc:
+            raise MessageError("a message is a JSON object") from exc
 
-    async def on_start(self, message: dict[str, Any]) -> None:
-        await self._deliver(await self.live.start())
+    async def _run(
+        self, action: Callable[..., Awaitable[None]] | None, message: dict[str, Any]
+    ) -> None:
+        kind = message["type"]
+        try:
+            if kind == "ping":
+                await self.send_json({"type": "pong"})
+            elif kind == "frame":
+                await self._frame(message["seq"], message["image"])
+            elif action is not None:
+                await action(self.send_json)
+        except Closed as closed:
+            await self._close(closed.code)
 
-    async def on_retry(self, message: dict[str, Any]) -> None:
-        await self._deliver(await self.live.retry())
-
-    async def on_cancel(self, message: dict[str, Any]) -> None:
-        await self._deliver(await self.live.cancel())
-
-    async def on_frame(self, message: dict[str, Any]) -> None:
-        refused = self.live.admit_frame(message["seq"], message["image"])
+    # --- frames -------------------------------------------------------------------------
+    async def _frame(self, seq: int, image: str) -> None:
+        assert self.live is not None
+        await self.live.give_up_lost_frames(self.send_json)
+        refused = self.live.admit_frame(seq, image)
         if refused is not None:
             await self.send_json(refused)
-            return
-        if frame_analysis_is_distributed():
-            await self._enqueue(message["seq"], message["image"])
-        else:
-            task = asyncio.ensure_future(self._analyse_here(message["seq"], message["image"]))
+        elif settings.CELERY_TASK_ALWAYS_EAGER:
+            task = asyncio.ensure_future(self._analyse_here(seq, image))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
+        else:
+            await asyncio.get_running_loop().run_in_executor(None, self._enqueue, seq, image)
 
-    # --- analysis -----------------------------------------------------------------------
-    async def _enqueue(self, seq: int, image: str) -> None:
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(
-            None,
-            lambda: analyze_frame.apply_async(
-                args=[self.channel_name, seq, image], expires=settings.LIVENESS_FRAME_EXPIRES_S
-            ),
+    def _enqueue(self, seq: int, image: str) -> None:
+        analyze_frame.apply_async(
+            args=[self.channel_name, seq, image], expires=settings.LIVENESS_FRAME_EXPIRES_S
         )
 
     async def _analyse_here(self, seq: int, image: str) -> None:
-        answer = await asyncio.get_running_loop().run_in_executor(
-            _pool, analyze_frame_payload, image
+        loop = asyncio.get_running_loop()
+        answer = await loop.run_in_executor(_pool, analyze_frame_payload, image)
+        # Back through the (in-memory) channel layer, so answers are handled one at a time,
+        # between page messages, exactly as answers from Celery workers are.
+        await self.channel_layer.send(
+            self.channel_name, {"type": "frame.analyzed", "seq": seq, **answer}
         )
-        await self.frame_analyzed({"seq": seq, **answer})
 
+    # --- channel layer events -----------------------------------------------------------
     async def frame_analyzed(self, event: dict[str, Any]) -> None:
         if self.live is None:
             return
-        await self._deliver(await self.live.analyzed(event["seq"], event))
+        try:
+            await self.live.analyzed(event["seq"], event, self.send_json)
+        except Closed as closed:
+            await self._close(closed.code)
 
     async def session_taken(self, event: dict[str, Any]) -> None:
-        if event["by"] == self.channel_name:
+        if event["by"] == self.channel_name or self.live is None:
             return
         await self.send_json({"type": "replaced"})
-        self.live = None
-        await self.close(code=4409)
+        await self._close(CLOSE_REPLACED)
 
     # --- helpers ------------------------------------------------------------------------
-    async def _deliver(self, out: Outbox) -> None:
-        for message in out.messages:
-            await self.send_json(message)
-        if out.close_code is not None:
-            self.live = None
-            await self.close(code=out.close_code)
+    async def _close(self, code: int) -> None:
+        if self.live is not None:
+            live, self.live = self.live, None
+            await live.disconnected()
+        await self.close(code=code)
 
     async def _bad_message(self, reason: str) -> None:
         self.bad_messages += 1
         await self.send_json({"type": "error", "code": "bad_message", "message": reason})
         if self.bad_messages > MAX_BAD_MESSAGES:
-            await self.close(code=4400)
+            await self._close(CLOSE_ABUSE)

@@ -22,14 +22,28 @@ class Run:
     round_trips_ms: list[float] = field(default_factory=list)
     result: dict[str, Any] | None = None
     close_code: int | None = None
+    # From sending the frame whose answer carried the result to receiving the result.
+    verdict_ms: float | None = None
 
 
 async def stream_clip(
-    ws_url: str, origin: str, clip: Path, *, fps: float = 10, max_in_flight: int = 2
+    ws_url: str,
+    origin: str,
+    clip: Path,
+    *,
+    fps: float = 10,
+    max_in_flight: int = 2,
+    retry: bool = False,
+    loops: int = 1,
 ) -> Run:
+    """Stream `clip` (`loops` times over) in real time; with `retry`, press "Try again" after
+    a failed attempt as a user would."""
     run = Run()
     sent_at: dict[int, float] = {}
-    frames = list(jpeg_frames(clip, fps=fps))
+    last_answered = [0.0]
+    once = list(jpeg_frames(clip, fps=fps))
+    length_ms = once[-1][0] + 1000 / fps if once else 0
+    frames = [(t + i * length_ms, jpeg) for i in range(loops) for t, jpeg in once]
     async with websockets.connect(ws_url, origin=origin, max_size=2**22) as ws:
         run.messages.append(json.loads(await ws.recv()))
         await ws.send(json.dumps({"type": "start"}))
@@ -45,13 +59,15 @@ async def stream_clip(
                 message = json.loads(raw)
                 run.messages.append(message)
                 if message["type"] == "frame_result":
-                    run.round_trips_ms.append(
-                        (time.monotonic() - sent_at.pop(message["seq"])) * 1000
-                    )
+                    last_answered[0] = sent_at.pop(message["seq"])
+                    run.round_trips_ms.append((time.monotonic() - last_answered[0]) * 1000)
                 elif message["type"] == "frame_dropped":
                     sent_at.pop(message["seq"], None)
+                elif message["type"] == "attempt_failed" and retry:
+                    await ws.send(json.dumps({"type": "retry"}))
                 elif message["type"] == "result":
                     run.result = message
+                    run.verdict_ms = (time.monotonic() - last_answered[0]) * 1000
 
         task = asyncio.ensure_future(reader())
         for seq, (t_ms, jpeg) in enumerate(frames):

@@ -47,7 +47,7 @@ def create_session(cluster: Cluster, creds: dict[str, str], gestures: list[str])
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 async def many(

@@ -43,9 +43,10 @@ async def _refresh(session: LivenessSession) -> LivenessSession:
 
 
 async def _stream(
-    communicator: WebsocketCommunicator, clip: Path, *, fps: float = 10
+    communicator: WebsocketCommunicator, clip: Path, *, fps: float = 10, until: str = "result"
 ) -> list[dict[str, Any]]:
-    """Send a clip in real time, at most 2 frames in flight, until a result; every message.
+    """Send a clip in real time, at most 2 frames in flight, until a message of type `until`
+    (or a result); every message received.
 
     (asgiref cancels the application when a receive times out, so this only ever waits for
     answers it knows are coming.)
@@ -58,7 +59,7 @@ async def _stream(
         received.append(message)
         if message["type"] in ("frame_result", "frame_dropped"):
             in_flight.discard(message["seq"])
-        return message["type"] == "result"
+        return message["type"] in (until, "result")
 
     started = time.monotonic()
     for seq, (t_ms, jpeg) in enumerate(jpeg_frames(clip, fps=fps)):
@@ -253,3 +254,33 @@ async def test_a_still_face_never_passes_a_head_turn(
     assert not any(m["type"] == "result" and m["outcome"] == "passed" for m in messages)
     assert (await _refresh(session)).status == SessionStatus.PENDING
     await communicator.disconnect()
+
+
+@pytest.mark.slow
+async def test_a_reconnect_resumes_after_the_last_passed_challenge(
+    shared_data: Path, settings: Any, tmp_path: Path
+) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    session = await _session(gestures=["HEAD_OPEN_MOUTH", "HEAD_DOWN"], number_of_gestures=2)
+    communicator = await _connect(session)
+    await communicator.receive_json_from()
+    await communicator.send_json_to({"type": "start"})
+    await communicator.receive_json_from()
+    messages = await _stream(
+        communicator, shared_data / "videos" / "lp_d18_mouth_open.mp4", until="challenge_passed"
+    )
+    assert messages[-1] == {"type": "challenge_passed", "index": 0}
+    await communicator.disconnect()
+
+    again = await _connect(session)
+    state = await again.receive_json_from()
+    assert state["phase"] == "positioning"  # started before: no hint screen again
+    assert state["completed"] == 1 and state["attempt"] == 1 and state["total"] == 2
+    saved = await _refresh(session)
+    assert saved.current_index == 1 and saved.status == SessionStatus.PENDING
+    messages = await _stream(
+        again, shared_data / "videos" / "lp_d18_mouth_open.mp4", until="challenge"
+    )
+    assert messages[-1]["challenge"]["gesture"] == "HEAD_DOWN"
+    assert messages[-1]["challenge"]["index"] == 1
+    await again.disconnect()

@@ -15,6 +15,7 @@ a card tilted backwards (which squashes the eyes vertically) does not look like 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,13 +44,17 @@ def fit_homography(src: Points, dst: Points) -> Homography:
     """Least-squares homography src -> dst (N >= 4 points, (N, 2) each), normalised DLT."""
     src_n, t_src = _normalise(src)
     dst_n, t_dst = _normalise(dst)
-    rows = []
-    for (x, y), (u, v) in zip(src_n, dst_n, strict=True):
-        rows.append([-x, -y, -1.0, 0.0, 0.0, 0.0, u * x, u * y, u])
-        rows.append([0.0, 0.0, 0.0, -x, -y, -1.0, v * x, v * y, v])
-    _, _, vt = np.linalg.svd(np.asarray(rows))
-    h_norm = vt[-1].reshape(3, 3)
-    h: Homography = np.linalg.inv(t_dst) @ h_norm @ t_src
+    x, y = src_n[:, 0:1], src_n[:, 1:2]
+    u, v = dst_n[:, 0:1], dst_n[:, 1:2]
+    zero, one = np.zeros_like(x), np.ones_like(x)
+    system = np.vstack(
+        [
+            np.hstack([-x, -y, -one, zero, zero, zero, u * x, u * y, u]),
+            np.hstack([zero, zero, zero, -x, -y, -one, v * x, v * y, v]),
+        ]
+    )
+    _, _, vt = np.linalg.svd(system)
+    h: Homography = np.linalg.inv(t_dst) @ vt[-1].reshape(3, 3) @ t_src
     return h / h[2, 2] if abs(h[2, 2]) > 1e-12 else h
 
 
@@ -61,30 +66,45 @@ def apply_homography(h: Homography, points: Points) -> Points:
 
 def nose_parallax(neutral: Points, current: Points) -> Parallax:
     """Offset of the real nose from the flat-face prediction, in the current face's axes."""
+    return flat_view(neutral, current).parallax
+
+
+def compensated_openness(neutral: Points, current: Points) -> tuple[float, float, float]:
+    """(right eye, left eye, mouth) openness measured after undoing the face's 2D warp."""
+    return flat_view(neutral, current).openness
+
+
+@dataclass(frozen=True)
+class FlatView:
+    """The current frame compared with the neutral one through the anchors' homography.
+
+    parallax: see `Parallax`. openness: (right eye, left eye, mouth) measured after mapping
+    the current frame back onto the neutral view, where a tilted or turned card looks exactly
+    as it did (so a card tilted backwards, which squashes the eyes, is no blink).
+    """
+
+    parallax: Parallax
+    openness: tuple[float, float, float]
+
+
+def flat_view(neutral: Points, current: Points) -> FlatView:
     h = fit_homography(neutral[lm.ANCHORS, :2], current[lm.ANCHORS, :2])
     predicted = apply_homography(h, neutral[lm.NOSE, :2])
     offset = (current[lm.NOSE, :2] - predicted).mean(axis=0)
     # Along the eye line and across it, so a rolled head or a rotated phone does not mix the
     # horizontal and vertical parallax.
     axis = current[_EYE_L_OUT, :2] - current[_EYE_R_OUT, :2]
-    iod = max(float(np.linalg.norm(axis)), 1e-6)
+    iod = max(math.hypot(float(axis[0]), float(axis[1])), 1e-6)
     cos, sin = axis[0] / iod, axis[1] / iod
     along = cos * offset[0] + sin * offset[1]
     across = -sin * offset[0] + cos * offset[1]
-    return Parallax(x=float(along / iod), y=float(across / iod))
-
-
-def compensated_openness(neutral: Points, current: Points) -> tuple[float, float, float]:
-    """(right eye, left eye, mouth) openness measured after undoing the face's 2D warp.
-
-    The anchor points map the current frame back onto the neutral one; eyes and mouth are
-    then measured in the neutral view, where a tilted or turned card looks exactly as it did.
-    """
-    h = fit_homography(current[lm.ANCHORS, :2], neutral[lm.ANCHORS, :2])
     back = current.copy()
-    back[:, :2] = apply_homography(h, current[:, :2])
+    back[:, :2] = apply_homography(np.linalg.inv(h), current[:, :2])
     right, left = eye_openness(back)
-    return right, left, mouth_openness(back)
+    return FlatView(
+        parallax=Parallax(x=float(along / iod), y=float(across / iod)),
+        openness=(right, left, mouth_openness(back)),
+    )
 
 
 def _normalise(points: Points) -> tuple[Points, Points]:

@@ -9,7 +9,7 @@ from gestures import codes
 from gestures.config import EngineConfig
 from gestures.geometry import Points
 from gestures.observation import FrameObservation
-from gestures.planar import Parallax, compensated_openness, nose_parallax
+from gestures.planar import Parallax, flat_view
 
 _TURNS = (codes.HEAD_LEFT, codes.HEAD_RIGHT)
 
@@ -58,9 +58,10 @@ class Reading:
 def read(base: Baseline, obs: FrameObservation, config: EngineConfig) -> Reading:
     assert obs.landmarks is not None
     d_yaw, d_pitch = obs.yaw - base.yaw, obs.pitch - base.pitch
-    parallax = nose_parallax(base.landmarks, obs.landmarks)
+    view = flat_view(base.landmarks, obs.landmarks)
+    parallax = view.parallax
     pose, strength, flat = _pose(d_yaw, d_pitch, parallax, config)
-    right, left, mouth = compensated_openness(base.landmarks, obs.landmarks)
+    right, left, mouth = view.openness
     eye_r, eye_l = right / max(base.eye_right, 1e-6), left / max(base.eye_left, 1e-6)
     head_still = abs(d_yaw) < config.turn_yaw_deg and abs(d_pitch) < config.nod_pitch_deg
     return Reading(

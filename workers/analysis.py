@@ -10,7 +10,6 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
-from gestures import landmarks as lm
 from gestures.geometry import eye_openness, head_pose, mouth_openness
 from gestures.observation import FrameObservation, Quality
 from workers.decode import FrameError, Image, Limits, decode_rgb
@@ -19,7 +18,6 @@ from workers.mesh import run_face_mesh
 __all__ = ["FrameError", "analyze_image", "analyze_rgb"]
 
 _SHARPNESS_WIDTH = 128  # the face is scaled to this width before measuring sharpness
-_SUBSET = np.asarray(lm.MESH_INDICES)
 
 
 def analyze_image(data: bytes, limits: Limits | None = None) -> FrameObservation:
@@ -40,9 +38,8 @@ def analyze_rgb(rgb: Image) -> FrameObservation:
     scale = np.array([width, height, width], dtype=np.float64)
     # The main face is the largest one: the person in front of the camera.
     meshes = [face * scale for face in faces]
-    main = max(meshes, key=lambda pts: float(np.ptp(pts[:, 0])))
-    box = _box(main, width, height)
-    points = main[_SUBSET]
+    points = max(meshes, key=lambda pts: float(pts[:, 0].max() - pts[:, 0].min()))
+    box = _box(points, width, height)
     pose = head_pose(points)
     right, left = eye_openness(points)
     return FrameObservation(
@@ -85,13 +82,17 @@ def _quality(rgb: Image, box: tuple[float, float, float, float]) -> Quality:
     height, width = rgb.shape[:2]
     x, y, w, h = box
     crop = rgb[int(y) : int(y + h) + 1, int(x) : int(x + w) + 1]
-    gray = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY) if crop.size else np.zeros((1, 1), np.uint8)
-    scaled_h = max(round(gray.shape[0] * _SHARPNESS_WIDTH / max(gray.shape[1], 1)), 1)
-    small = cv2.resize(gray, (_SHARPNESS_WIDTH, scaled_h), interpolation=cv2.INTER_AREA)
+    if not crop.size:
+        crop = np.zeros((1, 1, 3), np.uint8)
+    # Scale first, then convert: both figures are about the face as a whole, not its pixels.
+    scaled_h = max(round(crop.shape[0] * _SHARPNESS_WIDTH / max(crop.shape[1], 1)), 1)
+    small = cv2.resize(crop, (_SHARPNESS_WIDTH, scaled_h), interpolation=cv2.INTER_AREA)
+    gray = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
+    _, spread = cv2.meanStdDev(cv2.Laplacian(gray, cv2.CV_32F))
     return Quality(
         face_size=w / width,
         center_x=(x + w / 2) / width - 0.5,
         center_y=(y + h / 2) / height - 0.5,
         brightness=float(gray.mean()),
-        sharpness=float(cv2.Laplacian(small, cv2.CV_64F).var()),
+        sharpness=float(spread[0, 0]) ** 2,
     )

@@ -231,10 +231,10 @@
     } else {
       var title = el.panelPositioning.querySelector(".panel-title");
       var para = el.panelPositioning.querySelector(".panel-text");
-      if (S.phase === "challenge" && S.completed >= S.total) {
+      if (S.completed >= S.total && S.phase !== "positioning") {
         title.textContent = t("checking_title");
         para.textContent = t("checking_text");
-      } else if (S.phase === "challenge" || S.justPassed) {
+      } else if (S.justPassed && S.phase !== "positioning") {
         title.textContent = t("between_title");
         para.textContent = t("between_text");
       } else {
@@ -246,7 +246,8 @@
 
   function renderFailed() {
     var f = S.failInfo || {};
-    var left = f.attempts_left != null ? f.attempts_left : Math.max(0, S.maxAttempts - S.attempt);
+    // In phase attempt_failed, `attempt` already counts the coming attempt (PROTOCOL.md).
+    var left = f.attempts_left != null ? f.attempts_left : Math.max(0, S.maxAttempts - S.attempt + 1);
     var reasonText = (f.reason && STR.failed_reasons[f.reason]) || STR.failed_reason_other;
     $("failed-reason").textContent = reasonText;
     $("failed-attempts").textContent = t("attempts_left", { n: left });
@@ -401,9 +402,13 @@
   }
 
   /* ---------- frames ---------- */
+  // Frames flow in every live phase: positioning, challenge and the short "between" pause
+  // (the server's engine moves on only as frames arrive). Not before Start, not while the
+  // server waits for "retry", not once it is done.
+  var IDLE_PHASES = { ready: 1, attempt_failed: 1, done: 1 };
   function canSendFrames() {
     return S.started && S.connected && !S.terminal && S.stream &&
-      (S.phase === "positioning" || S.phase === "challenge") &&
+      S.phase !== null && !IDLE_PHASES[S.phase] &&
       el.video.readyState >= 2 && el.video.videoWidth > 0;
   }
 
@@ -572,10 +577,7 @@
       case "state": onState(m); break;
       case "frame_result":
         freeSlot(m.seq, now(), null);
-        if (m.phase === S.phase && m.challenge && S.challenge && m.challenge.index === S.challenge.index) {
-          setChallenge(m.challenge);
-        }
-        onGuidance(m.guidance);
+        onFrameResult(m);
         break;
       case "frame_dropped":
         freeSlot(m.seq, now(), m.reason || "dropped");
@@ -599,7 +601,6 @@
       case "attempt_failed":
         S.phase = "attempt_failed";
         S.failInfo = { attempt: m.attempt, attempts_left: m.attempts_left, reason: m.reason };
-        if (typeof m.attempt === "number") S.attempt = m.attempt;
         S.challenge = null;
         render();
         announce(t("failed_title") + ". " + $("failed-reason").textContent + " " +
@@ -617,6 +618,28 @@
     }
   }
 
+  // A frame's answer carries the server's current phase and open challenge: follow them.
+  function onFrameResult(m) {
+    var changed = typeof m.phase === "string" && m.phase !== S.phase;
+    if (changed) {
+      S.phase = m.phase;
+      if (m.phase !== "attempt_failed") S.failInfo = null;
+    }
+    if (m.phase === "challenge" && m.challenge) {
+      var isNew = !S.challenge || S.challenge.index !== m.challenge.index;
+      setChallenge(m.challenge);
+      if (isNew) changed = true;
+    } else if (S.challenge && typeof m.phase === "string") {
+      S.challenge = null;
+      changed = true;
+    }
+    onGuidance(m.guidance);
+    if (changed) {
+      paintGuidance();
+      render();
+    }
+  }
+
   function onState(m) {
     var prev = S.phase;
     S.phase = m.phase;
@@ -629,12 +652,12 @@
     if (m.phase === "challenge" && m.challenge) setChallenge(m.challenge);
     else S.challenge = null;
     if (m.phase === "attempt_failed") {
-      S.failInfo = S.failInfo && S.failInfo.attempt === m.attempt ? S.failInfo
-        : { attempt: m.attempt, attempts_left: m.attempts_left, reason: m.reason };
+      // Keep what `attempt_failed` said; a fresh page only has the state (PROTOCOL.md).
+      if (!S.failInfo) S.failInfo = { attempts_left: m.attempts_left, reason: m.reason };
     } else {
       S.failInfo = null;
     }
-    if (m.phase !== "challenge") S.justPassed = false;
+    if (m.phase !== "challenge" && m.phase !== "between") S.justPassed = false;
     // Start is idempotent: after a reconnect the page simply says it again.
     if (m.phase === "ready" && S.started) wsSend({ type: "start" });
     if (prev !== m.phase && m.phase === "positioning" && S.started) announce(t("positioning_text"));

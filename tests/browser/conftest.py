@@ -25,6 +25,7 @@ Fixtures (see tests/browser/README.md for examples):
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import os
@@ -104,14 +105,14 @@ def chromium_args(
 
 
 @pytest.fixture
-def browser_with_camera(
-    playwright: Any, chromium_path: Path
-) -> Iterator[Callable[..., Any]]:
+def browser_with_camera(playwright: Any, chromium_path: Path) -> Iterator[Callable[..., Any]]:
     """Factory: a fresh Chromium whose camera plays ``clip_path``. Playwright's ``launch`` gives
     every browser a new temporary user-data dir (it refuses ``--user-data-dir``)."""
     opened: list[Any] = []
 
-    def launch(clip_path: Path | None = None, *, deny: bool = False, no_camera: bool = False) -> Any:
+    def launch(
+        clip_path: Path | None = None, *, deny: bool = False, no_camera: bool = False
+    ) -> Any:
         args = chromium_args(clip_path, deny=deny, no_camera=no_camera)
         browser = playwright.chromium.launch(
             executable_path=str(chromium_path), headless=True, args=args
@@ -122,10 +123,8 @@ def browser_with_camera(
 
     yield launch
     for browser in opened:
-        try:
+        with contextlib.suppress(Exception):  # already gone
             browser.close()
-        except Exception:  # already gone
-            pass
 
 
 @pytest.fixture
@@ -203,8 +202,15 @@ def clip(clip_cache: Path, shared_data: Path) -> Callable[..., Path]:
             path = shared_data / "videos" / path
         require(path.exists(), f"clip not found: {path}")
         return convert_clip(
-            path, clip_cache, start=start, end=end, lead_in_s=lead_in_s, loop=loop,
-            fps=fps, width=width, fmt=fmt,
+            path,
+            clip_cache,
+            start=start,
+            end=end,
+            lead_in_s=lead_in_s,
+            loop=loop,
+            fps=fps,
+            width=width,
+            fmt=fmt,
         )
 
     return make
@@ -224,7 +230,9 @@ def photo_clip(clip_cache: Path, shared_data: Path) -> Callable[..., Path]:
         if not path.is_absolute() and not path.exists():
             path = shared_data / path
         require(path.exists(), f"photo not found: {path}")
-        return clip_from_photo(path, clip_cache, seconds=seconds, fps=fps, motion=motion, width=width)
+        return clip_from_photo(
+            path, clip_cache, seconds=seconds, fps=fps, motion=motion, width=width
+        )
 
     return make
 
@@ -403,8 +411,12 @@ def clip_from_photo(
             k = 0.18 * np.sin(phase)
             src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
             dst = np.float32(
-                [[0, h * max(k, 0)], [w, h * max(-k, 0)], [w, h - h * max(-k, 0)],
-                 [0, h - h * max(k, 0)]]
+                [
+                    [0, h * max(k, 0)],
+                    [w, h * max(-k, 0)],
+                    [w, h - h * max(-k, 0)],
+                    [0, h - h * max(k, 0)],
+                ]
             )
             matrix = cv2.getPerspectiveTransform(src, dst)
             frames.append(cv2.warpPerspective(img, matrix, (w, h), borderMode=cv2.BORDER_REPLICATE))
@@ -437,7 +449,11 @@ class AsgiServer:
     def manage(self, *args: str, timeout: float = 120) -> str:
         result = subprocess.run(
             [sys.executable, str(ROOT / "manage.py"), *args],
-            cwd=ROOT, env=self.env, capture_output=True, text=True, timeout=timeout,
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
         if result.returncode != 0:
             raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr}")
@@ -529,7 +545,9 @@ def asgi_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AsgiServer
     workdir = tmp_path_factory.mktemp("asgi-server")
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "glair_clone.settings",
@@ -548,7 +566,11 @@ def asgi_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AsgiServer
     with server.log_path.open("wb") as log:
         proc = subprocess.Popen(
             [str(daphne), "-b", "127.0.0.1", "-p", str(port), "glair_clone.asgi:application"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
         _wait_http(base_url + "/face/v1/schema/", proc, server.log_path, timeout=60)
@@ -577,7 +599,9 @@ def page_host() -> Callable[..., str]:
 
     static_root = ROOT / "static"
 
-    def host(page: Any, server: Any, *, template: str = "liveness/page.html", **context: Any) -> str:
+    def host(
+        page: Any, server: Any, *, template: str = "liveness/page.html", **context: Any
+    ) -> str:
         token = "tok_" + hashlib.sha1(str(time.time()).encode()).hexdigest()[:16]
         ctx: dict[str, Any] = {
             "session": {"sid": "01JTESTSID0000000000000000"},
@@ -600,13 +624,17 @@ def page_host() -> Callable[..., str]:
                     route.fulfill(
                         status=200,
                         body=file.read_bytes(),
-                        headers={"content-type": ctype.get(file.suffix, "application/octet-stream")},
+                        headers={
+                            "content-type": ctype.get(file.suffix, "application/octet-stream")
+                        },
                     )
                     return
                 route.fulfill(status=404, body="not found")
                 return
             if path.startswith("/face/active-liveness/"):
-                route.fulfill(status=200, body=html, headers={"content-type": "text/html; charset=utf-8"})
+                route.fulfill(
+                    status=200, body=html, headers={"content-type": "text/html; charset=utf-8"}
+                )
                 return
             route.fulfill(status=404, body="not found")
 
@@ -627,4 +655,3 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/browser/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
-

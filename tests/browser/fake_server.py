@@ -7,6 +7,7 @@ and reads what the page sent (``received``).
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -60,10 +61,8 @@ class FakeServer:
 
     @staticmethod
     def _safe(action: Any) -> None:
-        try:
+        with contextlib.suppress(Exception):  # the page side is already gone
             action()
-        except Exception:  # the page side is already gone
-            pass
 
     def send(self, message: dict[str, Any]) -> None:
         if self.ws is not None:
@@ -84,10 +83,10 @@ class FakeServer:
             return
         self.received.append(msg)
         kind = msg.get("type")
-        if kind == "start" and self.phase == "ready":
-            self.set_phase("positioning")
+        if kind == "start":
+            # Idempotent, like the real server: always answered with the current state.
+            self.set_phase("positioning" if self.phase == "ready" else self.phase)
         elif kind == "retry" and self.phase == "attempt_failed":
-            self.attempt += 1
             self.set_phase("positioning")
         elif kind == "cancel":
             self.finish("cancelled", f"https://merchant.example/back?sid={self.sid}")
@@ -154,9 +153,10 @@ class FakeServer:
         assert self.challenge is not None
         self.send({"type": "challenge_passed", "index": self.challenge["index"]})
         self.completed += 1
-        self.challenge = None
+        self.pause_between()
 
     def fail_attempt(self, reason: str = "TIMEOUT") -> None:
+        """Like the real server: `attempt_failed`, then `attempt` counts the next attempt."""
         self.challenge = None
         self.completed = 0
         self.phase = "attempt_failed"
@@ -168,7 +168,12 @@ class FakeServer:
                 "reason": reason,
             }
         )
-        self.send_state()
+        self.attempt += 1
+
+    def pause_between(self) -> None:
+        """The engine's short pause after a pass: announced only through frame results."""
+        self.challenge = None
+        self.phase = "between"
 
     def finish(self, outcome: str, redirect_url: str | None = None) -> None:
         self.phase = "done"

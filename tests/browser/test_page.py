@@ -7,6 +7,7 @@ test-artifacts/screens/.
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -76,7 +77,9 @@ def open_page(
 # The happy path, screen by screen
 # --------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("viewport", VIEWPORTS)
-def test_it_walks_through_every_screen_of_a_session(open_page: Any, snap: Any, viewport: str) -> None:
+def test_it_walks_through_every_screen_of_a_session(
+    open_page: Any, snap: Any, viewport: str
+) -> None:
     page, server = open_page(viewport=viewport)
     page.wait_for_timeout(300)
     assert server.connections == 1
@@ -131,7 +134,9 @@ def test_it_walks_through_every_screen_of_a_session(open_page: Any, snap: Any, v
 
 
 @pytest.mark.parametrize("outcome", ["failed", "expired"])
-def test_it_shows_the_final_screen_for_other_outcomes(open_page: Any, snap: Any, outcome: str) -> None:
+def test_it_shows_the_final_screen_for_other_outcomes(
+    open_page: Any, snap: Any, outcome: str
+) -> None:
     for viewport in VIEWPORTS:
         page, server = open_page(viewport=viewport)
         start(page)
@@ -163,9 +168,7 @@ def test_it_refuses_to_redirect_to_a_non_http_url(open_page: Any) -> None:
 # --------------------------------------------------------------------------------------------
 # Frames
 # --------------------------------------------------------------------------------------------
-def test_frames_are_480px_jpegs_of_the_unmirrored_camera(
-    open_page: Any, tmp_path: Path
-) -> None:
+def test_frames_are_480px_jpegs_of_the_unmirrored_camera(open_page: Any, tmp_path: Path) -> None:
     import cv2
     import numpy as np
 
@@ -214,12 +217,41 @@ def test_it_slows_down_when_answers_are_slow(open_page: Any) -> None:
 
 
 def test_it_speeds_up_when_answers_are_fast(open_page: Any) -> None:
-    page, server = open_page()
+    page, _server = open_page()
     start(page)
     page.wait_for_timeout(4000)
     debug = page.evaluate("window.__liveness")
     assert debug["fps"] > 5 and debug["fps"] <= 8
     assert len(debug["rtts"]) > 10
+
+
+def test_it_follows_the_phase_in_frame_results_and_keeps_sending_between(open_page: Any) -> None:
+    page, server = open_page()
+    start(page)
+    server.open_challenge()
+    page.wait_for_timeout(300)
+    server.pass_challenge()  # the fake server is now in phase "between"
+    page.wait_for_timeout(500)
+    count = len(server.frames)
+    page.wait_for_timeout(800)
+    assert len(server.frames) > count  # frames keep flowing in "between"
+    assert page.evaluate("window.__liveness.phase") == "between"
+    assert page.locator("#panel-positioning .panel-title").inner_text() == "Nice!"
+    # A phase change that only a frame result reports still changes the screen.
+    server.phase = "attempt_failed"
+    wait_screen(page, "failed")
+
+
+def test_a_fresh_page_in_a_failed_attempt_shows_the_attempts_left(open_page: Any) -> None:
+    server = FakeServer()
+    server.phase, server.attempt = "attempt_failed", 2  # the server counts the coming attempt
+    page, _ = open_page(server)
+    # A reload: the user presses Start, the server stays in attempt_failed.
+    page.get_by_role("button", name="Start").click()
+    wait_screen(page, "failed")
+    assert page.locator("#failed-attempts").inner_text() == "You have 2 attempts left."
+    page.get_by_role("button", name="Try again").click()
+    wait_screen(page, "camera")
 
 
 def test_it_sends_no_frames_outside_positioning_and_challenge(open_page: Any) -> None:
@@ -286,18 +318,16 @@ def test_it_backs_off_between_reconnects(open_page: Any) -> None:
     server.close(1011)
     page.wait_for_timeout(4500)
     closes = page.evaluate("window.__liveness.closes.map(c => c.t)")
-    gaps = [b - a for a, b in zip(closes, closes[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(closes)]
     assert len(gaps) >= 2
     assert gaps[0] >= 450 and gaps[1] >= 900  # 0.5 s, then 1 s, then 2 s...
     assert screen(page) == "lost"
 
 
 @pytest.mark.parametrize("code", [4410, 4404])
-def test_it_shows_expired_or_used_on_4410_and_4404(
-    open_page: Any, snap: Any, code: int
-) -> None:
+def test_it_shows_expired_or_used_on_4410_and_4404(open_page: Any, snap: Any, code: int) -> None:
     for viewport in VIEWPORTS:
-        page, server = open_page(FakeServer(close_on_connect=code), viewport=viewport)
+        page, _server = open_page(FakeServer(close_on_connect=code), viewport=viewport)
         wait_screen(page, "ended")
         assert page.locator("#ended-title").inner_text() == "This link is no longer valid"
         page.wait_for_timeout(1200)
@@ -392,8 +422,19 @@ def test_both_languages_have_every_string(open_page: Any) -> None:
 
 def test_every_gesture_has_an_icon_and_a_sentence(open_page: Any) -> None:
     page, _ = open_page()
-    codes = ["HEAD_LEFT", "HEAD_RIGHT", "HEAD_UP", "HEAD_DOWN", "HEAD_OPEN_MOUTH",
-             "HEAD_CLOSE_MOUTH", "HEAD_00", "HEAD_01", "HEAD_10", "HEAD_11", "HAND_01100"]
+    codes = [
+        "HEAD_LEFT",
+        "HEAD_RIGHT",
+        "HEAD_UP",
+        "HEAD_DOWN",
+        "HEAD_OPEN_MOUTH",
+        "HEAD_CLOSE_MOUTH",
+        "HEAD_00",
+        "HEAD_01",
+        "HEAD_10",
+        "HEAD_11",
+        "HAND_01100",
+    ]
     for lang in ("en", "id"):
         texts = page.evaluate(
             "([codes, lang]) => codes.map(c => window.LIVENESS_I18N[lang].gestures[c] || null)",
@@ -456,8 +497,16 @@ def test_prompts_go_to_live_regions(open_page: Any) -> None:
 def test_it_never_shows_scores(open_page: Any) -> None:
     page, server = open_page()
     start(page)
-    server.send({"type": "frame_result", "seq": 1, "guidance": "ok", "phase": "positioning",
-                 "challenge": None, "score": 0.97})
+    server.send(
+        {
+            "type": "frame_result",
+            "seq": 1,
+            "guidance": "ok",
+            "phase": "positioning",
+            "challenge": None,
+            "score": 0.97,
+        }
+    )
     server.open_challenge()
     page.wait_for_timeout(300)
     assert "0.97" not in page.locator("body").inner_text()

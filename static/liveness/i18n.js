@@ -43,7 +43,8 @@
         too_dark: "It's too dark, find more light",
         too_bright: "Too bright, avoid direct light",
         hold_still: "Hold still",
-        neutral: "Look straight at the camera"
+        neutral: "Look straight at the camera",
+        look_straight: "Look straight at the camera"
       },
       gestures: {
         HEAD_LEFT: "Turn your head to your left",
@@ -144,7 +145,8 @@
         too_dark: "Terlalu gelap, cari tempat yang lebih terang",
         too_bright: "Terlalu terang, hindari cahaya langsung",
         hold_still: "Tahan, jangan bergerak",
-        neutral: "Lihat lurus ke kamera"
+        neutral: "Lihat lurus ke kamera",
+        look_straight: "Lihat lurus ke kamera"
       },
       gestures: {
         HEAD_LEFT: "Tolehkan kepala ke kiri Anda",

@@ -536,3 +536,33 @@ def test_the_page_carries_the_protocol_data_attributes(open_page: Any) -> None:
     assert data["cancelUrl"] == "https://merchant.example/back"
     assert data["total"] == "3"
     assert data["maxAttempts"] == "3"
+
+
+# --------------------------------------------------------------------------------------------
+# The "link no longer valid" page (served by the view with 404/410)
+# --------------------------------------------------------------------------------------------
+ENDED_TITLES = {
+    ("expired", "en"): "This link has expired",
+    ("expired", "id"): "Tautan ini sudah kedaluwarsa",
+    ("finished", "en"): "This link has already been used",
+    ("finished", "id"): "Tautan ini sudah digunakan",
+    ("not_found", "en"): "This link is not valid",
+    ("not_found", "id"): "Tautan ini tidak berlaku",
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_the_ended_page_explains_each_reason(
+    new_page: Any, page_host: Any, snap: Any, lang: str
+) -> None:
+    for viewport in VIEWPORTS:
+        for reason in ("expired", "finished", "not_found"):
+            page = new_page(viewport=viewport)
+            url = page_host(page, FakeServer(), template="liveness/ended.html", lang=lang,
+                            reason=reason)  # fmt: skip
+            page.goto(url)
+            assert page.evaluate("document.documentElement.lang") == lang
+            assert page.locator("h1").inner_text() == ENDED_TITLES[(reason, lang)]
+            assert page.locator("script").count() == 0  # works without JavaScript
+            snap(page, f"{viewport}-{reason}")
+            page.context.close()

@@ -76,7 +76,7 @@ def test_the_real_page_streams_frames_and_gets_guidance(
     open_session: Any, clip: Any, snap: Any, viewport: str
 ) -> None:
     camera = clip("lp_d18_mouth_open.mp4", loop=3)
-    page, session = open_session(camera, viewport=viewport, gestures=["HEAD_LEFT"])
+    page, _session = open_session(camera, viewport=viewport, gestures=["HEAD_LEFT"])
     wait_screen(page, "hint")
     assert page.evaluate("window.__liveness.messages[0].phase") == "ready"
     snap(page, "hint")
@@ -111,7 +111,7 @@ def test_back_cancels_the_session_and_returns_to_the_merchant(
 
     # The link is used up: the server answers the ended page.
     page.goto(session["url"])
-    assert page.locator("h1").inner_text() == "This verification is already complete"
+    assert page.locator("h1").inner_text() == "This link has already been used"
     snap(page, "ended-finished")
 
 
@@ -167,11 +167,12 @@ def test_a_still_photo_never_passes(
     page.get_by_role("button", name="Start").click()
     for _ in range(3):
         page.wait_for_function(
-            "['failed', 'result'].includes(window.__liveness.screen)", timeout=90_000
+            "() => ['failed', 'result'].includes(window.__liveness.screen)", timeout=90_000
         )
         if page.evaluate("window.__liveness.screen") == "result":
             break
         page.get_by_role("button", name="Try again").click()
+        wait_screen(page, "camera")
     wait_messages(page, "result", 1, timeout=90_000)
     outcome = page.evaluate("window.__liveness.messages.find(m => m.type === 'result').outcome")
     assert outcome != "passed"

@@ -23,9 +23,9 @@ import cv2
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from gestures.challenge import ChallengeRun
-from workers.analysis import analyze_image
+from workers.analysis import analyze_image, observe
 from workers.decode import decode_rgb
-from workers.mesh import _face_mesh
+from workers.mesh import _face_mesh, run_face_mesh
 from workers.video import read_video
 
 WIDTH = 480
@@ -62,10 +62,19 @@ def main() -> None:
     for rgb, jpeg in list(zip(rgbs, jpegs, strict=True))[:10]:  # warm-up: first calls allocate
         graph.process(rgb)
         analyze_image(jpeg)
+    breakdown = ChallengeRun(
+        ["HEAD_LEFT", "HEAD_RIGHT", "HEAD_UP", "HEAD_DOWN", "HEAD_OPEN_MOUTH"], max_attempts=1000
+    )
     run = ChallengeRun(
         ["HEAD_LEFT", "HEAD_RIGHT", "HEAD_UP", "HEAD_DOWN", "HEAD_OPEN_MOUTH"], max_attempts=1000
     )
     bare, engine = [], []
+    stages: dict[str, list[float]] = {
+        "decode": [],
+        "model+readout": [],
+        "geometry": [],
+        "gestures": [],
+    }
     for i, (rgb, jpeg) in enumerate(zip(rgbs, jpegs, strict=True)):
         t0 = time.perf_counter()
         graph.process(rgb)
@@ -75,8 +84,22 @@ def main() -> None:
         t2 = time.perf_counter()
         bare.append((t1 - t0) * 1000)
         engine.append((t2 - t1) * 1000)
+        # The same work again, stage by stage, for the breakdown.
+        s0 = time.perf_counter()
+        pixels = decode_rgb(jpeg)
+        s1 = time.perf_counter()
+        faces = run_face_mesh(pixels).faces
+        s2 = time.perf_counter()
+        obs = observe(pixels, faces)
+        s3 = time.perf_counter()
+        breakdown.feed(obs, i * 100)
+        s4 = time.perf_counter()
+        for name, a, b in zip(stages, (s0, s1, s2, s3), (s1, s2, s3, s4), strict=True):
+            stages[name].append((b - a) * 1000)
     report("bare FaceMesh.process", bare)
     report("engine (decode+model+geometry+gestures)", engine)
+    for name, values in stages.items():
+        report(f"  stage: {name}", values)
     overhead = (statistics.mean(engine) / statistics.mean(bare) - 1) * 100
     median_overhead = (statistics.median(engine) / statistics.median(bare) - 1) * 100
     print(f"frames: {len(jpegs)} at {WIDTH}px wide")

@@ -18,9 +18,11 @@ class EngineConfig:
     neutral_yaw_max: float = 12.0
     neutral_pitch_max: float = 20.0
     neutral_hold_ms: int = 300
+    neutral_warp_max: float = 1.07  # the face keeps its 2D shape while neutral is held
     # Head gestures: change from neutral. A real 15-degree turn moves the nose about
     # 0.43 * sin(15) = 0.11 IOD against the face plane; a flat photo moves it by ~0.
-    turn_yaw_deg: float = 15.0
+    turn_yaw_deg: float = 15.0  # a turn ends at least this far from frontal...
+    turn_move_deg: float = 10.0  # ...having moved at least this far from the neutral pose
     nod_pitch_deg: float = 8.0
     nose_depth_iod: float = 0.43
     parallax_ratio_min: float = 0.5  # measured parallax / parallax a real head would show
@@ -29,6 +31,9 @@ class EngineConfig:
     nod_parallax_ratio_min: float = 0.25
     # A different gesture fails the challenge only when it is this many times its threshold.
     clear_other_factor: float = 1.5
+    # Eyes and mouth are judged only while the face's 2D shape stays close to neutral: the
+    # anisotropy of its map from neutral at most this (1.08 = a plane tilted by about 22 degrees).
+    face_warp_max: float = 1.08  # real mouth/eye gestures in the clips stay below 1.05
     # Mouth: lip gap over mouth width.
     mouth_open_min: float = 0.35
     mouth_open_rise: float = (

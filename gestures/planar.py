@@ -26,6 +26,10 @@ from gestures.geometry import Points, eye_openness, mouth_openness
 Homography = Points
 _EYE_R_OUT = lm.ROW["eye_r_out"]
 _EYE_L_OUT = lm.ROW["eye_l_out"]
+_UPPER = lm.rows(
+    "eye_r_out", "eye_r_in", "eye_l_out", "eye_l_in", "brow_in_r", "brow_in_l", "brow_mid_r",
+    "brow_mid_l", "brow_out_r", "brow_out_l",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,7 @@ class FlatView:
 
     parallax: Parallax
     openness: tuple[float, float, float]
+    warp: float  # how far the anchors' map is from a similarity: 1.0 = just moved/scaled/rolled
 
 
 def flat_view(neutral: Points, current: Points) -> FlatView:
@@ -104,7 +109,23 @@ def flat_view(neutral: Points, current: Points) -> FlatView:
     return FlatView(
         parallax=Parallax(x=float(along / iod), y=float(across / iod)),
         openness=(right, left, mouth_openness(back)),
+        warp=_warp(neutral[_UPPER, :2], current[_UPPER, :2]),
     )
+
+
+def face_warp(neutral: Points, current: Points) -> float:
+    """Anisotropy of the upper face's map between two frames (see `_warp`)."""
+    return _warp(neutral[_UPPER, :2], current[_UPPER, :2])
+
+
+def _warp(src: Points, dst: Points) -> float:
+    """Anisotropy of the best affine map src -> dst: 1.0 when the face only moved, scaled or
+    rolled; a plane tilted or turned by an angle a gives about 1 / cos(a). Upper-face points
+    only, so an opening mouth does not count as a warp."""
+    design = np.hstack([src - src.mean(axis=0), np.ones((len(src), 1))])
+    solution, *_ = np.linalg.lstsq(design, dst - dst.mean(axis=0), rcond=None)
+    singular = np.linalg.svd(solution[:2], compute_uv=False)
+    return float(singular[0] / max(singular[1], 1e-9))
 
 
 def _normalise(points: Points) -> tuple[Points, Points]:

@@ -11,8 +11,6 @@ from gestures.geometry import Points
 from gestures.observation import FrameObservation
 from gestures.planar import Parallax, flat_view
 
-_TURNS = (codes.HEAD_LEFT, codes.HEAD_RIGHT)
-
 
 @dataclass(frozen=True)
 class Baseline:
@@ -48,6 +46,7 @@ class Reading:
     eye_right: float  # openness over the neutral openness of the same eye
     eye_left: float
     mouth: float  # lip gap over mouth width, measured in the neutral view
+    warp: float  # anisotropy of the face's 2D map from neutral (1.0 = only moved or scaled)
     pose: str | None
     pose_strength: float
     flat: bool
@@ -60,10 +59,17 @@ def read(base: Baseline, obs: FrameObservation, config: EngineConfig) -> Reading
     d_yaw, d_pitch = obs.yaw - base.yaw, obs.pitch - base.pitch
     view = flat_view(base.landmarks, obs.landmarks)
     parallax = view.parallax
-    pose, strength, flat = _pose(d_yaw, d_pitch, parallax, config)
+    pose, strength, flat = _pose(obs.yaw, d_yaw, d_pitch, parallax, config)
     right, left, mouth = view.openness
     eye_r, eye_l = right / max(base.eye_right, 1e-6), left / max(base.eye_left, 1e-6)
-    head_still = abs(d_yaw) < config.turn_yaw_deg and abs(d_pitch) < config.nod_pitch_deg
+    # Eyes and mouth are read only while the face keeps its neutral shape: a turned head hides
+    # the far eye, and a tilted photo makes the model redraw lids and lips (a "blink" or an
+    # "open mouth" that only the warp created).
+    head_still = (
+        abs(d_yaw) < config.turn_yaw_deg
+        and abs(d_pitch) < config.nod_pitch_deg
+        and view.warp <= config.face_warp_max
+    )
     return Reading(
         d_yaw=d_yaw,
         d_pitch=d_pitch,
@@ -71,16 +77,17 @@ def read(base: Baseline, obs: FrameObservation, config: EngineConfig) -> Reading
         eye_right=eye_r,
         eye_left=eye_l,
         mouth=mouth,
+        warp=view.warp,
         pose=pose,
         pose_strength=strength,
         flat=flat,
         eyes=_eyes(eye_r, eye_l, config) if head_still else None,
-        mouth_state=_mouth(mouth, base.mouth, config),
+        mouth_state=_mouth(mouth, base.mouth, config) if head_still else None,
     )
 
 
 def _pose(
-    d_yaw: float, d_pitch: float, parallax: Parallax, config: EngineConfig
+    yaw: float, d_yaw: float, d_pitch: float, parallax: Parallax, config: EngineConfig
 ) -> tuple[str | None, float, bool]:
     """The strongest head movement whose angle passed its threshold AND whose nose parallax
     agrees; `flat` when an angle passed but the nose did not move against the face plane.
@@ -88,23 +95,40 @@ def _pose(
     yaw < 0 is a turn to the subject's own left, which moves the nose toward the image's right
     (parallax.x > 0); looking up moves the nose up in the image (parallax.y < 0). Each gesture
     is judged on its own axis: turning heads often pitch a little too, and vice versa.
+    A turn must end at least `turn_yaw_deg` from frontal and move at least `turn_move_deg` from
+    the neutral pose (which may itself be a few degrees off frontal); a nod must move
+    `nod_pitch_deg` (absolute pitch depends on where the camera sits, so only the change counts).
     """
     c = config
+    left = min(-yaw / c.turn_yaw_deg, -d_yaw / c.turn_move_deg)
+    right = min(yaw / c.turn_yaw_deg, d_yaw / c.turn_move_deg)
     candidates = (
-        (codes.HEAD_LEFT, -d_yaw / c.turn_yaw_deg, parallax.x, c.parallax_ratio_min),
-        (codes.HEAD_RIGHT, d_yaw / c.turn_yaw_deg, -parallax.x, c.parallax_ratio_min),
-        (codes.HEAD_UP, d_pitch / c.nod_pitch_deg, -parallax.y, c.nod_parallax_ratio_min),
-        (codes.HEAD_DOWN, -d_pitch / c.nod_pitch_deg, parallax.y, c.nod_parallax_ratio_min),
+        (codes.HEAD_LEFT, left, parallax.x, c.parallax_ratio_min, abs(d_yaw)),
+        (codes.HEAD_RIGHT, right, -parallax.x, c.parallax_ratio_min, abs(d_yaw)),
+        (
+            codes.HEAD_UP,
+            d_pitch / c.nod_pitch_deg,
+            -parallax.y,
+            c.nod_parallax_ratio_min,
+            abs(d_pitch),
+        ),
+        (
+            codes.HEAD_DOWN,
+            -d_pitch / c.nod_pitch_deg,
+            parallax.y,
+            c.nod_parallax_ratio_min,
+            abs(d_pitch),
+        ),
     )
     best: str | None = None
-    best_strength = max(strength for _, strength, _, _ in candidates)
+    best_strength = max(candidate[1] for candidate in candidates)
     confirmed_strength = 0.0
     flat = False
-    for gesture, strength, shift, ratio in candidates:
+    for gesture, strength, shift, ratio, moved in candidates:
         if strength < 1.0:
             continue
-        degrees = strength * (c.turn_yaw_deg if gesture in _TURNS else c.nod_pitch_deg)
-        expected = c.nose_depth_iod * math.sin(math.radians(degrees))
+        # Parallax is measured from the neutral frame, so it answers to the angle moved.
+        expected = c.nose_depth_iod * math.sin(math.radians(moved))
         if shift < ratio * expected:
             flat = True
         elif strength > confirmed_strength:

@@ -52,6 +52,7 @@ def reading_metrics(reading: Reading | None) -> dict[str, Any]:
         "eye_right_ratio": round(reading.eye_right, 3),
         "eye_left_ratio": round(reading.eye_left, 3),
         "mouth": round(reading.mouth, 3),
+        "warp": round(reading.warp, 3),
         "pose": reading.pose,
         "flat": reading.flat,
         "eyes": reading.eyes,

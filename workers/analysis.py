@@ -31,8 +31,12 @@ def analyze_image(data: bytes, limits: Limits | None = None) -> FrameObservation
 
 def analyze_rgb(rgb: Image) -> FrameObservation:
     """Analyse an RGB uint8 frame (height, width, 3)."""
+    return observe(rgb, run_face_mesh(rgb).faces)
+
+
+def observe(rgb: Image, faces: list[npt.NDArray[np.float64]]) -> FrameObservation:
+    """The geometry and quality figures of a frame whose faces the model found."""
     height, width = rgb.shape[:2]
-    faces = run_face_mesh(rgb).faces
     if not faces:
         return FrameObservation(width=width, height=height, faces=0)
     scale = np.array([width, height, width], dtype=np.float64)

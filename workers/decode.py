@@ -67,8 +67,11 @@ def decode_rgb(data: bytes, limits: Limits | None = None) -> Image:
         raise FrameError(
             "too_many_pixels", f"the frame is {width}x{height}; at most {limits.max_pixels} pixels"
         )
-    # Decoding straight to RGB saves a colour conversion per frame.
-    rgb = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR_RGB)
+    # Straight to RGB saves a colour conversion per frame; browsers' canvas exports carry no
+    # EXIF orientation, so reading it is wasted work.
+    rgb = cv2.imdecode(
+        np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR_RGB | cv2.IMREAD_IGNORE_ORIENTATION
+    )
     if rgb is None:
         raise FrameError("corrupt", f"the {kind.upper()} data cannot be decoded")
     return rgb

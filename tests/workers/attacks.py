@@ -47,11 +47,19 @@ def render_attack(
     size: int = 480,
     fps: int = 15,
     seconds_per_leg: float = 1.0,
+    hold_s: float = 1.5,
 ) -> Iterator[tuple[int, Image]]:
-    """Yield (t_ms, RGB frame) for a card carrying `photo` moving through the key poses."""
+    """Yield (t_ms, RGB frame) for a card carrying `photo` moving through the key poses.
+
+    The card is first held still and frontal for `hold_s` seconds, as an attacker would to get
+    past positioning and give the engine its neutral pose.
+    """
     background = _background(size)
     frames_per_leg = max(int(fps * seconds_per_leg), 1)
     t_ms = 0
+    for _ in range(int(fps * hold_s)):
+        yield t_ms, _render(photo, motion[0], background)
+        t_ms += 1000 // fps
     for start, end in itertools.pairwise(motion):
         for step in range(frames_per_leg):
             pose = _lerp(start, end, step / frames_per_leg)

@@ -63,6 +63,7 @@ class LiveRun:
         # A saved run means the user had pressed Start before this (re)connection.
         self.started = session.run_state is not None
         self.waiting_retry = False
+        self.last_failure: dict[str, Any] = {}
         self.last_step: engine.Step | None = None
         self.frames: dict[int, Frame] = {}
         self.last_fed_seq = -1
@@ -88,7 +89,7 @@ class LiveRun:
 
     def state_message(self) -> dict[str, Any]:
         completed = sum(1 for r in self.run.results if r and r["gesture_status"] == "MATCH")
-        return {
+        state = {
             "type": "state",
             "phase": self.phase,
             "attempt": self.run.attempt,
@@ -97,6 +98,9 @@ class LiveRun:
             "completed": completed,
             "challenge": engine.challenge_info(self.last_step),
         }
+        if self.waiting_retry:
+            state.update(self.last_failure)
+        return state
 
     @staticmethod
     def now_ms() -> int:
@@ -212,14 +216,13 @@ class LiveRun:
                     await emit({"type": "challenge_passed", "index": event["index"]})
             elif kind == "attempt_failed" and step.verdict is None:
                 self.waiting_retry = True
+                self.last_failure = {
+                    "attempts_left": event["attempts_left"],
+                    "reason": failed_status,
+                }
                 await self._save_progress()
                 await emit(
-                    {
-                        "type": "attempt_failed",
-                        "attempt": event["attempt"],
-                        "attempts_left": event["attempts_left"],
-                        "reason": failed_status,
-                    }
+                    {"type": "attempt_failed", "attempt": event["attempt"], **self.last_failure}
                 )
         if step.verdict is not None:
             await self._finish(step.verdict, emit)

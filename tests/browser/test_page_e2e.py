@@ -78,7 +78,10 @@ def test_the_real_page_streams_frames_and_gets_guidance(
     camera = clip("lp_d18_mouth_open.mp4", loop=3)
     page, _session = open_session(camera, viewport=viewport, gestures=["HEAD_LEFT"])
     wait_screen(page, "hint")
-    assert page.evaluate("window.__liveness.messages[0].phase") == "ready"
+    wait_messages(page, "state")
+    assert (
+        page.evaluate("window.__liveness.messages.find(m => m.type === 'state').phase") == "ready"
+    )
     snap(page, "hint")
     page.get_by_role("button", name="Start").click()
     wait_screen(page, "camera")

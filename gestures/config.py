@@ -28,7 +28,7 @@ class EngineConfig:
     parallax_ratio_min: float = 0.5  # measured parallax / parallax a real head would show
     # Nods show less parallax against the anchors (brows and mouth corners stand forward of
     # the eye corners and follow the nose part of the way), so their ratio is lower.
-    nod_parallax_ratio_min: float = 0.25
+    nod_parallax_ratio_min: float = 0.3
     # A different gesture fails the challenge only when it is this many times its threshold.
     clear_other_factor: float = 1.5
     # Eyes and mouth are judged only while the face's 2D shape stays close to neutral: the

@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import base64
-import json
 import statistics
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,19 +27,9 @@ CLIPS = ["lp_d18_mouth_open.mp4", "lp_d14_blinks.mp4", "lp_d0_still.mp4", "lp_d9
 
 
 def create_session(cluster: Cluster, creds: dict[str, str], gestures: list[str]) -> dict[str, str]:
-    auth = base64.b64encode(f"{creds['username']}:{creds['password']}".encode()).decode()
-    request = urllib.request.Request(
-        cluster.server.url + "/face/v1/active-liveness-sessions",
-        data=json.dumps({"success_url": "https://m.example/ok", "gestures": gestures}).encode(),
-        headers={
-            "Content-Type": "application/json",
-            "x-api-key": creds["api_key"],
-            "Authorization": f"Basic {auth}",
-        },
-        method="POST",
+    return cluster.server.create_session(
+        creds, success_url="https://m.example/ok", gestures=gestures
     )
-    with urllib.request.urlopen(request) as response:
-        return json.loads(response.read())
 
 
 def percentile(values: list[float], q: float) -> float:

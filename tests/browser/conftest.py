@@ -18,34 +18,30 @@ Fixtures (see tests/browser/README.md for examples):
   Without a browser it starts one with the synthetic camera.
 - ``snap``: ``snap(page, name) -> Path`` writes ``test-artifacts/screens/<test>-<name>.png``.
 - ``asgi_server``: daphne in a subprocess on a free port with a fresh SQLite database (migrated);
-  yields an ``AsgiServer`` with ``base_url``, ``ws_url``, ``create_merchant()`` and
-  ``create_session(merchant, **body)``.
+  yields a ``tests.live.LiveServer`` with ``base_url``, ``ws_base``, ``create_merchant()``,
+  ``api()``, ``create_session(merchant, **body)`` and ``get_session()``.
+- ``distributed_server``: the same API over the distributed mode: daphne plus a Celery worker
+  process on a throwaway PostgreSQL database and Redis (``tests/distributed.py``).
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import hashlib
 import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import require
+from tests.live import LiveServer
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
@@ -427,162 +423,25 @@ def clip_from_photo(
 
 
 # --------------------------------------------------------------------------------------------
-# The real server: daphne in a subprocess
+# The real server: daphne in a subprocess (tests/live.py), embedded or distributed
 # --------------------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class AsgiServer:
-    base_url: str
-    env: dict[str, str]
-    log_path: Path
-    merchants: list[dict[str, str]] = field(default_factory=list)
-
-    @property
-    def ws_base(self) -> str:
-        return "ws" + self.base_url[len("http") :]
-
-    def manage(self, *args: str, timeout: float = 120) -> str:
-        result = subprocess.run(
-            [sys.executable, str(ROOT / "manage.py"), *args],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-        if result.returncode != 0:
-            raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr}")
-        return result.stdout
-
-    def create_merchant(self, name: str = "Browser Test Shop") -> dict[str, str]:
-        """``manage.py create_merchant NAME`` -> {merchant, api_key, username, password}."""
-        out = self.manage("create_merchant", name)
-        data: dict[str, str] = json.loads(out.strip().splitlines()[-1])
-        self.merchants.append(data)
-        return data
-
-    def api(
-        self,
-        method: str,
-        path: str,
-        merchant: dict[str, str],
-        body: dict[str, Any] | None = None,
-    ) -> tuple[int, Any]:
-        basic = base64.b64encode(f"{merchant['username']}:{merchant['password']}".encode()).decode()
-        request = urllib.request.Request(
-            self.base_url + path,
-            method=method,
-            data=json.dumps(body).encode() if body is not None else None,
-            headers={
-                "x-api-key": merchant["api_key"],
-                "Authorization": f"Basic {basic}",
-                "Content-Type": "application/json",
-                "Accept": "application/json",
-            },
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=20) as response:
-                raw = response.read()
-                return response.status, json.loads(raw) if raw else None
-        except urllib.error.HTTPError as err:
-            raw = err.read()
-            try:
-                return err.code, json.loads(raw)
-            except ValueError:
-                return err.code, raw.decode(errors="replace")
-
-    def create_session(self, merchant: dict[str, str], **body: Any) -> dict[str, Any]:
-        """POST /face/v1/active-liveness-sessions; defaults to one HEAD_LEFT and both URLs."""
-        body.setdefault("success_url", "https://merchant.example/done")
-        body.setdefault("cancel_url", "https://merchant.example/back")
-        body.setdefault("gestures", ["HEAD_LEFT"])
-        status, data = self.api("POST", "/face/v1/active-liveness-sessions", merchant, body)
-        if status != 201:
-            raise AssertionError(f"create session answered {status}: {data}")
-        assert isinstance(data, dict)
-        return data
-
-    def get_session(self, merchant: dict[str, str], sid: str) -> dict[str, Any]:
-        status, data = self.api("GET", f"/face/v1/active-liveness-sessions/{sid}", merchant)
-        if status != 200:
-            raise AssertionError(f"retrieve session answered {status}: {data}")
-        assert isinstance(data, dict)
-        return data
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-
-def _wait_http(url: str, proc: subprocess.Popen[bytes], log_path: Path, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"daphne exited with {proc.returncode}:\n{log_path.read_text()}")
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except urllib.error.HTTPError:
-            return  # any HTTP answer means it is serving
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"daphne did not answer on {url} within {timeout}s:\n{log_path.read_text()}")
+AsgiServer = LiveServer
 
 
 @pytest.fixture(scope="session")
-def asgi_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AsgiServer]:
+def asgi_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The whole project behind daphne, embedded mode (SQLite file, in-memory channel layer)."""
-    daphne = ROOT / ".venv" / "bin" / "daphne"
-    if not daphne.exists():
-        daphne = Path(shutil.which("daphne") or daphne)
-    require(daphne.exists(), f"daphne not found at {daphne}")
-    require((ROOT / "glair_clone" / "asgi.py").exists(), "glair_clone/asgi.py does not exist yet")
-
-    workdir = tmp_path_factory.mktemp("asgi-server")
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    env = {
-        k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    }
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "glair_clone.settings",
-            "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
-            "GLAIR_DATA_DIR": str(workdir / "data"),
-            "MEDIA_ROOT": str(workdir / "media"),
-            "SECRET_KEY": "browser-tests-" + hashlib.sha1(str(workdir).encode()).hexdigest(),
-            "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DEBUG": "false",
-            "PYTHONUNBUFFERED": "1",
-        }
-    )
-    server = AsgiServer(base_url=base_url, env=env, log_path=workdir / "daphne.log")
-    server.manage("migrate", "--noinput", timeout=300)
-
-    with server.log_path.open("wb") as log:
-        proc = subprocess.Popen(
-            [str(daphne), "-b", "127.0.0.1", "-p", str(port), "glair_clone.asgi:application"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        _wait_http(base_url + "/face/v1/schema/", proc, server.log_path, timeout=60)
+    with LiveServer(tmp_path_factory.mktemp("asgi-server")) as server:
         yield server
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def distributed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The distributed mode: daphne and a Celery worker on PostgreSQL and Redis."""
+    from tests.distributed import Cluster
+
+    with Cluster(tmp_path_factory.mktemp("cluster")) as cluster:
+        yield cluster.server
 
 
 # --------------------------------------------------------------------------------------------

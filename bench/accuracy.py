@@ -3,8 +3,9 @@
     .venv/bin/python bench/accuracy.py [../shared/data] [--fps N]
 
 Margins are the peak, over the frames of the run's challenges, of the gesture's own measure
-over its threshold (>= 1.00 passes): head gestures: angle change / threshold, with the nose
-parallax at that frame as a fraction of what a real head shows (>= 0.50 turns, >= 0.25 nods);
+over its threshold (>= 1.00 passes): turns: the smaller of |yaw| / 15 and the change from
+neutral / 10; nods: pitch change / 8; with the nose parallax at that frame as a fraction of what
+a real head shows for the angle moved (>= 0.50 turns, >= 0.30 nods);
 mouth: lip gap / open threshold; eyes: closed threshold / openness ratio of the closing eye(s).
 """
 
@@ -22,9 +23,22 @@ from gestures.config import EngineConfig
 from workers.replay import observe_video, replay
 
 
-def margin(gesture: str, metrics: list[dict], c: EngineConfig) -> str:
-    if not metrics:
+def margin(gesture: str, entries: list[dict], c: EngineConfig) -> str:
+    if not entries:
         return "no challenge frame"
+    metrics = [e["metrics"] for e in entries]
+    if gesture in (codes.HEAD_LEFT, codes.HEAD_RIGHT):
+        sign, key = (-1, "parallax_x") if gesture == codes.HEAD_LEFT else (1, "parallax_x")
+
+        def strength(e: dict) -> float:
+            yaw, d_yaw = e["angles"]["yaw"], e["metrics"]["d_yaw"]
+            return min(sign * yaw / c.turn_yaw_deg, sign * d_yaw / c.turn_move_deg)
+
+        best = max(entries, key=strength)
+        moved = abs(best["metrics"]["d_yaw"])
+        expected = c.nose_depth_iod * math.sin(math.radians(moved)) or 1e-9
+        shift = -sign * best["metrics"][key]
+        return f"angle {strength(best):.2f}, parallax {shift / expected:.2f}"
     if gesture in codes.POSE_GESTURES:
         axis, sign, threshold, key, shift_sign = {
             codes.HEAD_LEFT: ("d_yaw", -1, c.turn_yaw_deg, "parallax_x", 1),
@@ -64,10 +78,10 @@ def main() -> None:
             status = result["gesture_status"]
             if status != codes.MATCH:
                 status += f" ({result['detected_gesture'] or 'nothing'})"
-            metrics = [e["metrics"] for e in report["timeline"] if e["metrics"]]
+            judged = [e for e in report["timeline"] if e["metrics"]]
             attempt = max(e["attempt"] for e in report["timeline"])
             print(
-                f"| {clip.stem} | {gesture} | {status} | {attempt} | {margin(gesture, metrics, config)} |"
+                f"| {clip.stem} | {gesture} | {status} | {attempt} | {margin(gesture, judged, config)} |"
             )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 
 from workers.analysis import analyze_image, analyze_rgb
 
@@ -39,3 +40,14 @@ def test_yaw_sign_follows_the_subjects_own_left(photo):
     rgb = photo("images/3ddfa_v2/JianzhuGuo.jpg")
     straight = analyze_rgb(rgb).yaw
     assert abs(analyze_rgb(cv2.flip(rgb, 1)).yaw + straight) < 3
+
+
+def test_threads_analysing_at_once_agree_with_one_thread(shared_data):
+    from concurrent.futures import ThreadPoolExecutor
+
+    names = ["images/3ddfa_v2/JianzhuGuo.jpg", "images/liveportrait/driving_d8.jpg"] * 3
+    frames = [(shared_data / name).read_bytes() for name in names]
+    alone = [analyze_image(data).yaw for data in frames]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        together = list(pool.map(lambda data: analyze_image(data).yaw, frames))
+    assert together == pytest.approx(alone, abs=1e-6)

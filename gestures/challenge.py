@@ -89,10 +89,7 @@ class ChallengeRun:
         frame = _Frame(t_ms=timestamp_ms)
         if self.phase != codes.DONE:
             self.attempt = self.max_attempts
-            if self.phase == codes.BETWEEN and self._after_between == "verdict":
-                self._conclude(frame)
-            else:
-                self._fail_attempt(*self._failure_reason(), frame)
+            self._fail_attempt(*self._failure_reason(), frame)
         return self._step(None, codes.OK, frame, {})
 
     def snapshot(self) -> dict[str, Any]:
@@ -168,8 +165,6 @@ class ChallengeRun:
             return
         if self._after_between == "challenge":
             self._start_challenge(frame)
-        elif self._after_between == "verdict":
-            self._conclude(frame)
         else:
             self._reset_phase_state()
             self.phase, self._phase_since = codes.POSITIONING, frame.t_ms
@@ -202,10 +197,12 @@ class ChallengeRun:
             {"type": "gesture_matched", "index": self.index, "gesture": gesture,
              "duration_ms": duration}
         )  # fmt: skip
-        last = self.index == len(self.gestures) - 1
-        if not last:
-            self.index += 1
-        self._wait(frame.t_ms, self.config.between_ms, "verdict" if last else "challenge")
+        if self.index == len(self.gestures) - 1:
+            # The last gesture decides at once: the page is waiting for its redirect.
+            self._conclude(frame)
+            return
+        self.index += 1
+        self._wait(frame.t_ms, self.config.between_ms, "challenge")
 
     def _fail_attempt(self, status: str, detected: str | None, frame: _Frame) -> None:
         gesture = self.gestures[self.index]

@@ -1,0 +1,193 @@
+"""Every outcome of CONTRACT §3 in a real browser against the real server and engine.
+
+The camera is a real clip (or an attack rendered from a real photo); the page, socket,
+analysis, engine and database are the product's own. The distributed test also measures
+round trips and the verdict's latency from the page's own debug record and saves them in
+test-artifacts/latency.json (printed with -s); nothing here asserts on wall time.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import cv2
+import pytest
+
+from tests.browser.conftest import ROOT, _write_frames
+from tests.browser.test_page_e2e import MERCHANT_ORIGIN, wait_messages, wait_screen
+from tests.live import LiveServer
+from tests.workers.attacks import MOTIONS, render_attack
+
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def _open(
+    server: LiveServer,
+    merchant: dict[str, str],
+    new_page: Callable[..., Any],
+    browser_with_camera: Callable[..., Any],
+    camera: Path | None,
+    *,
+    deny: bool = False,
+    **body: Any,
+) -> tuple[Any, dict[str, Any]]:
+    session = server.create_session(merchant, **body)
+    page = new_page(browser_with_camera(camera, deny=deny), viewport="phone")
+    page.route(f"{MERCHANT_ORIGIN}/**", lambda route: route.fulfill(status=200, body="merchant"))
+    page.goto(session["url"])
+    wait_messages(page, "state")
+    return page, session
+
+
+def _play_until_result(page: Any, attempts: int = 3) -> dict[str, Any]:
+    """Press Start, then "Try again" after each failed attempt, like a patient user."""
+    page.get_by_role("button", name="Start").click()
+    for _ in range(attempts):
+        page.wait_for_function(
+            "() => ['failed', 'result'].includes(window.__liveness.screen)", timeout=120_000
+        )
+        if page.evaluate("window.__liveness.screen") == "result":
+            break
+        page.get_by_role("button", name="Try again").click()
+        wait_screen(page, "camera")
+    wait_messages(page, "result", 1, timeout=120_000)
+    return dict(page.evaluate("window.__liveness.messages.find(m => m.type === 'result')"))
+
+
+@pytest.fixture(scope="module")
+def merchant(asgi_server: LiveServer) -> dict[str, str]:
+    return asgi_server.create_merchant("Outcomes Shop")
+
+
+@pytest.fixture(scope="session")
+def card_attack(clip_cache: Path, shared_data: Path) -> Callable[[str, str], Path]:
+    """A real photo on a flat card, turned and tilted in front of the camera, as y4m."""
+
+    def make(photo: str, motion: str) -> Path:
+        out = clip_cache / f"card-{Path(photo).stem}-{motion}.y4m"
+        if not out.exists():
+            rgb = cv2.cvtColor(cv2.imread(str(shared_data / photo)), cv2.COLOR_BGR2RGB)
+            frames = [
+                cv2.cvtColor(frame, cv2.COLOR_RGB2BGR)
+                for _, frame in render_attack(rgb, MOTIONS[motion], fps=15, hold_s=2.0)
+            ]
+            _write_frames(frames * 3, out, 15, "y4m")
+        return out
+
+    return make
+
+
+@pytest.mark.slow
+def test_a_still_face_never_passes_and_ends_at_cancel_url(
+    asgi_server: LiveServer, merchant: dict[str, str], new_page: Any, browser_with_camera: Any,
+    clip: Any, snap: Any,
+) -> None:  # fmt: skip
+    camera = clip("lp_d0_still.mp4", loop=12)
+    page, session = _open(asgi_server, merchant, new_page, browser_with_camera, camera,
+                          gestures=["HEAD_LEFT"])  # fmt: skip
+    result = _play_until_result(page)
+    snap(page, "result-failed")
+    assert result["outcome"] == "failed"
+    page.wait_for_url(f"{MERCHANT_ORIGIN}/back?sid={session['sid']}", timeout=10_000)
+    stored = asgi_server.get_session(merchant, session["sid"])
+    assert stored["status"] == "FINISHED"
+    assert stored["result"]["status"] == "failed"
+    assert stored["result"]["result"]["gesture_status"] != "MATCH"
+    audit = asgi_server.get_session(merchant, session["sid"], "/audit")["events"]
+    assert sum(1 for e in audit if e["kind"] == "attempt_failed") == 3
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("gesture", ["HEAD_LEFT", "HEAD_UP"])
+def test_a_photo_on_a_turning_card_never_passes(
+    asgi_server: LiveServer, merchant: dict[str, str], new_page: Any, browser_with_camera: Any,
+    card_attack: Any, gesture: str,
+) -> None:  # fmt: skip
+    motion = "turn_left_right" if gesture == "HEAD_LEFT" else "tilt_up_down"
+    camera = card_attack("images/liveportrait/driving_d8.jpg", motion)
+    # No cancel_url: after the last failed attempt the user goes to success_url.
+    page, session = _open(asgi_server, merchant, new_page, browser_with_camera, camera,
+                          gestures=[gesture], cancel_url="")  # fmt: skip
+    result = _play_until_result(page)
+    assert result["outcome"] == "failed"
+    page.wait_for_url(f"{MERCHANT_ORIGIN}/done?sid={session['sid']}", timeout=10_000)
+    assert asgi_server.get_session(merchant, session["sid"])["result"]["status"] == "failed"
+
+
+def test_a_denied_camera_shows_its_screen(
+    asgi_server: LiveServer, merchant: dict[str, str], new_page: Any, browser_with_camera: Any,
+    snap: Any,
+) -> None:  # fmt: skip
+    page, session = _open(asgi_server, merchant, new_page, browser_with_camera, None, deny=True)
+    page.get_by_role("button", name="Start").click()
+    wait_screen(page, "camera-error")
+    snap(page, "camera-denied")
+    assert page.locator("#camera-error-title").is_visible()
+    assert asgi_server.get_session(merchant, session["sid"])["status"] == "PENDING"
+
+
+@pytest.mark.slow
+def test_a_reload_mid_session_resumes_after_the_passed_challenge(
+    asgi_server: LiveServer, merchant: dict[str, str], new_page: Any, browser_with_camera: Any,
+    clip: Any, snap: Any,
+) -> None:  # fmt: skip
+    camera = clip("lp_d18_mouth_open.mp4", loop=6)
+    page, session = _open(asgi_server, merchant, new_page, browser_with_camera, camera,
+                          gestures=["HEAD_OPEN_MOUTH", "HEAD_DOWN"])  # fmt: skip
+    page.get_by_role("button", name="Start").click()
+    wait_messages(page, "challenge_passed", 1, timeout=60_000)
+    page.reload()
+    wait_messages(page, "state")
+    state = page.evaluate("window.__liveness.messages.find(m => m.type === 'state')")
+    assert state["completed"] == 1 and state["total"] == 2
+    snap(page, "after-reload")
+    if page.evaluate("window.__liveness.screen") == "hint":
+        page.get_by_role("button", name="Start").click()
+    wait_messages(page, "challenge", 1, timeout=60_000)
+    challenge = page.evaluate("window.__liveness.messages.find(m => m.type === 'challenge')")
+    assert challenge["challenge"]["index"] == 1
+    assert challenge["challenge"]["gesture"] == "HEAD_DOWN"
+    snap(page, "resumed-challenge-2")
+    assert asgi_server.get_session(merchant, session["sid"])["status"] == "PENDING"
+
+
+@pytest.mark.slow
+@pytest.mark.redis
+def test_distributed_mode_passes_in_the_browser_and_measures_latency(
+    distributed_server: LiveServer, new_page: Any, browser_with_camera: Any, clip: Any,
+    snap: Any,
+) -> None:  # fmt: skip
+    merchant = distributed_server.create_merchant("Distributed Browser Shop")
+    camera = clip("lp_d18_mouth_open.mp4", lead_in_s=1.0, loop=4)
+    page, session = _open(distributed_server, merchant, new_page, browser_with_camera, camera,
+                          gestures=["HEAD_OPEN_MOUTH"])  # fmt: skip
+    page.get_by_role("button", name="Start").click()
+    wait_messages(page, "result", 1, timeout=90_000)
+    record = page.evaluate(
+        """() => {
+          const d = window.__liveness;
+          const result = d.messages.find(m => m.type === 'result');
+          const answers = d.messages.filter(m => m.type === 'frame_result' && m.t <= result.t);
+          const last = answers[answers.length - 1];
+          return {rtts: d.rtts, outcome: result.outcome,
+                  verdict_ms: result.t - d.frames[last.seq].sent};
+        }"""
+    )
+    snap(page, "distributed-result")
+    page.wait_for_url(f"{MERCHANT_ORIGIN}/done?sid={session['sid']}", timeout=10_000)
+    assert record["outcome"] == "passed"
+    assert distributed_server.get_session(merchant, session["sid"])["status"] == "FINISHED"
+    rtts = sorted(record["rtts"])
+    figures = {
+        "frames": len(rtts),
+        "round_trip_median_ms": round(statistics.median(rtts), 1),
+        "round_trip_p95_ms": round(rtts[min(len(rtts) - 1, round(0.95 * (len(rtts) - 1)))], 1),
+        "verdict_after_completing_frame_ms": round(record["verdict_ms"], 1),
+    }
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "latency.json").write_text(json.dumps(figures, indent=2))
+    print(f"\ndistributed browser latency: {figures}")

@@ -191,3 +191,37 @@ def test_distributed_mode_passes_in_the_browser_and_measures_latency(
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "latency.json").write_text(json.dumps(figures, indent=2))
     print(f"\ndistributed browser latency: {figures}")
+
+
+@pytest.mark.slow
+def test_a_server_restart_shows_connection_lost_then_resumes(
+    tmp_path: Path, new_page: Any, browser_with_camera: Any, clip: Any, snap: Any
+) -> None:
+    camera = clip("lp_d18_mouth_open.mp4", loop=6)
+    with LiveServer(tmp_path) as server:
+        merchant = server.create_merchant("Restart Shop")
+        page, session = _open(server, merchant, new_page, browser_with_camera, camera,
+                              gestures=["HEAD_OPEN_MOUTH", "HEAD_DOWN"])  # fmt: skip
+        page.get_by_role("button", name="Start").click()
+        wait_messages(page, "challenge_passed", 1, timeout=60_000)
+        server.stop()
+        wait_screen(page, "lost")
+        snap(page, "connection-lost")
+        server.start()
+        # The page reconnects by itself; the server restores the run from the database.
+        wait_messages(page, "state", 3, timeout=30_000)
+        state = page.evaluate(
+            "window.__liveness.messages.filter(m => m.type === 'state').slice(-1)[0]"
+        )
+        assert state["completed"] == 1
+        wait_messages(page, "challenge", 2, timeout=60_000)
+        challenge = page.evaluate(
+            "window.__liveness.messages.filter(m => m.type === 'challenge').slice(-1)[0]"
+        )
+        assert challenge["challenge"] == {
+            **challenge["challenge"],
+            "index": 1,
+            "gesture": "HEAD_DOWN",
+        }
+        snap(page, "resumed-after-restart")
+        assert server.get_session(merchant, session["sid"])["status"] == "PENDING"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from gestures.codes import SUPPORTED_GESTURES
 from glair_clone.env import env_bool, env_float, env_int, env_json, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -185,21 +186,7 @@ LIVENESS_DEFAULT_GESTURE_POOL = env_list(
     ["HEAD_LEFT", "HEAD_RIGHT", "HEAD_UP", "HEAD_DOWN", "HEAD_OPEN_MOUTH", "HEAD_00"],
 )
 # Gestures this deployment's engine can judge; merchants may only request these.
-LIVENESS_ENABLED_GESTURES = env_list(
-    "LIVENESS_ENABLED_GESTURES",
-    [
-        "HEAD_LEFT",
-        "HEAD_RIGHT",
-        "HEAD_UP",
-        "HEAD_DOWN",
-        "HEAD_OPEN_MOUTH",
-        "HEAD_CLOSE_MOUTH",
-        "HEAD_00",
-        "HEAD_01",
-        "HEAD_10",
-        "HEAD_11",
-    ],
-)
+LIVENESS_ENABLED_GESTURES = env_list("LIVENESS_ENABLED_GESTURES", list(SUPPORTED_GESTURES))
 LIVENESS_SESSION_DEFAULT_EXPIRES_IN = env_int(
     "LIVENESS_SESSION_DEFAULT_EXPIRES_IN", 86400, low=60, high=86400
 )

@@ -5,18 +5,9 @@ from __future__ import annotations
 import re
 import secrets
 
-HEAD_GESTURES = (
-    "HEAD_LEFT",
-    "HEAD_RIGHT",
-    "HEAD_UP",
-    "HEAD_DOWN",
-    "HEAD_OPEN_MOUTH",
-    "HEAD_CLOSE_MOUTH",
-    "HEAD_00",
-    "HEAD_01",
-    "HEAD_10",
-    "HEAD_11",
-)
+from gestures.codes import SUPPORTED_GESTURES
+
+HEAD_GESTURES = SUPPORTED_GESTURES
 _HAND = re.compile(r"^HAND_[01]{5}$")
 
 

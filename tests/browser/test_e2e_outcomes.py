@@ -18,7 +18,8 @@ import cv2
 import pytest
 
 from tests.browser.conftest import ROOT, _write_frames
-from tests.browser.test_page_e2e import MERCHANT_ORIGIN, wait_messages, wait_screen
+from tests.browser.flows import play_until_result, wait_messages, wait_screen
+from tests.browser.test_page_e2e import MERCHANT_ORIGIN
 from tests.live import LiveServer
 from tests.workers.attacks import MOTIONS, render_attack
 
@@ -41,21 +42,6 @@ def _open(
     page.goto(session["url"])
     wait_messages(page, "state")
     return page, session
-
-
-def _play_until_result(page: Any, attempts: int = 3) -> dict[str, Any]:
-    """Press Start, then "Try again" after each failed attempt, like a patient user."""
-    page.get_by_role("button", name="Start").click()
-    for _ in range(attempts):
-        page.wait_for_function(
-            "() => ['failed', 'result'].includes(window.__liveness.screen)", timeout=120_000
-        )
-        if page.evaluate("window.__liveness.screen") == "result":
-            break
-        page.get_by_role("button", name="Try again").click()
-        wait_screen(page, "camera")
-    wait_messages(page, "result", 1, timeout=120_000)
-    return dict(page.evaluate("window.__liveness.messages.find(m => m.type === 'result')"))
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +75,7 @@ def test_a_still_face_never_passes_and_ends_at_cancel_url(
     camera = clip("lp_d0_still.mp4", loop=12)
     page, session = _open(asgi_server, merchant, new_page, browser_with_camera, camera,
                           gestures=["HEAD_LEFT"])  # fmt: skip
-    result = _play_until_result(page)
+    result = play_until_result(page)
     snap(page, "result-failed")
     assert result["outcome"] == "failed"
     page.wait_for_url(f"{MERCHANT_ORIGIN}/back?sid={session['sid']}", timeout=10_000)
@@ -112,7 +98,7 @@ def test_a_photo_on_a_turning_card_never_passes(
     # No cancel_url: after the last failed attempt the user goes to success_url.
     page, session = _open(asgi_server, merchant, new_page, browser_with_camera, camera,
                           gestures=[gesture], cancel_url="")  # fmt: skip
-    result = _play_until_result(page)
+    result = play_until_result(page)
     assert result["outcome"] == "failed"
     page.wait_for_url(f"{MERCHANT_ORIGIN}/done?sid={session['sid']}", timeout=10_000)
     assert asgi_server.get_session(merchant, session["sid"])["result"]["status"] == "failed"

@@ -16,23 +16,9 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import AsgiServer
+from tests.browser.flows import play_until_result, wait_messages, wait_screen
 
 MERCHANT_ORIGIN = "https://merchant.example"
-
-
-def wait_screen(page: Any, name: str, timeout: int = 20_000) -> None:
-    page.wait_for_function(
-        "name => window.__liveness && window.__liveness.screen === name", arg=name, timeout=timeout
-    )
-
-
-def wait_messages(page: Any, kind: str, count: int = 1, timeout: int = 30_000) -> None:
-    page.wait_for_function(
-        "([kind, count]) => window.__liveness &&"
-        " window.__liveness.messages.filter(m => m.type === kind).length >= count",
-        arg=[kind, count],
-        timeout=timeout,
-    )
 
 
 @pytest.fixture(scope="session")
@@ -167,16 +153,6 @@ def test_a_still_photo_never_passes(
 ) -> None:
     camera = photo_clip("images/3ddfa_v2/JianzhuGuo.jpg", motion="still")
     page, session = open_session(camera, gestures=["HEAD_LEFT"])
-    page.get_by_role("button", name="Start").click()
-    for _ in range(3):
-        page.wait_for_function(
-            "() => ['failed', 'result'].includes(window.__liveness.screen)", timeout=90_000
-        )
-        if page.evaluate("window.__liveness.screen") == "result":
-            break
-        page.get_by_role("button", name="Try again").click()
-        wait_screen(page, "camera")
-    wait_messages(page, "result", 1, timeout=90_000)
-    outcome = page.evaluate("window.__liveness.messages.find(m => m.type === 'result').outcome")
+    outcome = play_until_result(page)["outcome"]
     assert outcome != "passed"
     assert asgi_server.get_session(merchant, session["sid"])["result"]["status"] == "failed"

@@ -38,6 +38,15 @@ async def _connect(session: LivenessSession, headers: list[Any] = ORIGIN) -> Web
     return communicator
 
 
+async def _started(session: LivenessSession) -> WebsocketCommunicator:
+    """Connected, greeted, and Start pressed: frames will be analysed from now on."""
+    communicator = await _connect(session)
+    await communicator.receive_json_from()
+    await communicator.send_json_to({"type": "start"})
+    await communicator.receive_json_from()
+    return communicator
+
+
 async def _refresh(session: LivenessSession) -> LivenessSession:
     return await database_sync_to_async(LivenessSession.objects.get)(pk=session.pk)
 
@@ -153,10 +162,7 @@ async def test_bad_messages_get_an_error_and_change_nothing(bad: str) -> None:
 
 async def test_a_frame_that_is_not_an_image_is_dropped_not_fatal() -> None:
     session = await _session()
-    communicator = await _connect(session)
-    await communicator.receive_json_from()
-    await communicator.send_json_to({"type": "start"})
-    await communicator.receive_json_from()
+    communicator = await _started(session)
     await communicator.send_json_to(
         {"type": "frame", "seq": 0, "image": b64(b"plain text, not a jpeg")}
     )
@@ -215,10 +221,7 @@ async def test_a_real_mouth_opening_passes_and_the_verdict_is_committed_first(
 ) -> None:
     settings.MEDIA_ROOT = tmp_path
     session = await _session(gestures=["HEAD_OPEN_MOUTH"], success_url="https://m.example/ok")
-    communicator = await _connect(session)
-    await communicator.receive_json_from()
-    await communicator.send_json_to({"type": "start"})
-    await communicator.receive_json_from()
+    communicator = await _started(session)
     messages = await _stream(communicator, shared_data / "videos" / "lp_d18_mouth_open.mp4")
     kinds = [m["type"] for m in messages]
     assert "challenge" in kinds
@@ -246,10 +249,7 @@ async def test_a_still_face_never_passes_a_head_turn(
 ) -> None:
     settings.MEDIA_ROOT = tmp_path
     session = await _session(gestures=["HEAD_LEFT"])
-    communicator = await _connect(session)
-    await communicator.receive_json_from()
-    await communicator.send_json_to({"type": "start"})
-    await communicator.receive_json_from()
+    communicator = await _started(session)
     messages = await _stream(communicator, shared_data / "videos" / "lp_d0_still.mp4")
     assert not any(m["type"] == "result" and m["outcome"] == "passed" for m in messages)
     assert (await _refresh(session)).status == SessionStatus.PENDING
@@ -262,10 +262,7 @@ async def test_a_reconnect_resumes_after_the_last_passed_challenge(
 ) -> None:
     settings.MEDIA_ROOT = tmp_path
     session = await _session(gestures=["HEAD_OPEN_MOUTH", "HEAD_DOWN"], number_of_gestures=2)
-    communicator = await _connect(session)
-    await communicator.receive_json_from()
-    await communicator.send_json_to({"type": "start"})
-    await communicator.receive_json_from()
+    communicator = await _started(session)
     messages = await _stream(
         communicator, shared_data / "videos" / "lp_d18_mouth_open.mp4", until="challenge_passed"
     )

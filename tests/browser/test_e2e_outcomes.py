@@ -211,3 +211,23 @@ def test_a_server_restart_shows_connection_lost_then_resumes(
         }
         snap(page, "resumed-after-restart")
         assert server.get_session(merchant, session["sid"])["status"] == "PENDING"
+
+
+@pytest.mark.slow
+def test_the_demo_merchant_round_trip(
+    asgi_server: LiveServer, new_page: Any, browser_with_camera: Any, clip: Any, snap: Any
+) -> None:
+    asgi_server.manage("demo_setup")
+    page = new_page(browser_with_camera(clip("lp_d18_mouth_open.mp4", loop=4)), viewport="desktop")
+    page.goto(asgi_server.url + "/demo/")
+    snap(page, "demo-home")
+    page.select_option("#gesture", "HEAD_OPEN_MOUTH")
+    page.get_by_role("button", name="Start the liveness check").click()
+    wait_messages(page, "state")
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_url("**/demo/done?sid=*", timeout=90_000)
+    snap(page, "demo-done")
+    shown = json.loads(page.locator("#session-json").inner_text())
+    assert shown["status"] == "FINISHED"
+    assert shown["result"]["status"] == "success"
+    assert page.url.endswith(f"?sid={shown['sid']}")

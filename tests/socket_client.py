@@ -91,3 +91,12 @@ async def stream_clip(
         await asyncio.wait_for(task, 10)
         run.close_code = ws.close_code
     return run
+
+
+def run_in_thread(coroutine: Any) -> Any:
+    """asyncio.run on a thread of its own: the caller's thread may already have a loop running
+    (Playwright's sync API keeps one for the whole test session)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

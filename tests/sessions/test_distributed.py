@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import psycopg
 import pytest
 
 from tests.distributed import Cluster
-from tests.socket_client import stream_clip
+from tests.socket_client import run_in_thread, stream_clip
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
 
@@ -25,7 +24,7 @@ def test_frames_go_through_celery_workers_and_the_verdict_lands_in_postgres(
         )
         ws_url = session["url"].replace("http://", "ws://").replace("/face/", "/ws/")
         clip = shared_data / "videos" / "lp_d18_mouth_open.mp4"
-        run = asyncio.run(stream_clip(ws_url, server.url, clip))
+        run = run_in_thread(stream_clip(ws_url, server.url, clip))
         sid = session["sid"]
         assert run.result == {
             "type": "result",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 import numpy.typing as npt
+import simplejpeg
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 DEFAULT_MAX_PIXELS = 1920 * 1920
@@ -67,13 +68,27 @@ def decode_rgb(data: bytes, limits: Limits | None = None) -> Image:
         raise FrameError(
             "too_many_pixels", f"the frame is {width}x{height}; at most {limits.max_pixels} pixels"
         )
-    # Straight to RGB saves a colour conversion per frame; browsers' canvas exports carry no
-    # EXIF orientation, so reading it is wasted work.
-    rgb = cv2.imdecode(
-        np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR_RGB | cv2.IMREAD_IGNORE_ORIENTATION
-    )
+    rgb = _decode_jpeg(data) if kind == "jpeg" else None
+    if rgb is None:
+        # Straight to RGB saves a colour conversion per frame; browsers' canvas exports carry
+        # no EXIF orientation, so reading it is wasted work.
+        rgb = cv2.imdecode(
+            np.frombuffer(data, dtype=np.uint8),
+            cv2.IMREAD_COLOR_RGB | cv2.IMREAD_IGNORE_ORIENTATION,
+        )
     if rgb is None:
         raise FrameError("corrupt", f"the {kind.upper()} data cannot be decoded")
+    return rgb
+
+
+def _decode_jpeg(data: bytes) -> Image | None:
+    """libjpeg-turbo's TurboJPEG API, straight to RGB: the same pixels as OpenCV's decoder
+    (same library, same accurate DCT and upsampling) in about half the time. None for what it
+    refuses (a truncated file, CMYK), which OpenCV then decodes as it always did."""
+    try:
+        rgb: Image = simplejpeg.decode_jpeg(data, colorspace="RGB")
+    except ValueError:
+        return None
     return rgb
 
 

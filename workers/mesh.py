@@ -50,19 +50,37 @@ def _face_mesh() -> Any:
 
 
 def run_face_mesh(rgb: npt.NDArray[np.uint8]) -> MeshResult:
-    """The bare model call: what the benchmark compares the whole analysis against."""
+    """The model call, then the `gestures.landmarks` subset of each face read out."""
     result = _face_mesh().process(rgb)
-    faces = []
-    for face in result.multi_face_landmarks or []:
-        points = face.landmark
-        faces.append(
-            np.array([_xyz(points[i]) for i in lm.MESH_INDICES], dtype=np.float64).reshape(-1, 3)
-        )
-    return MeshResult(faces=faces)
+    return MeshResult(faces=[read_subset(face) for face in result.multi_face_landmarks or []])
 
 
-def _xyz(point: Any) -> tuple[float, float, float]:
-    return point.x, point.y, point.z
+# A NormalizedLandmarkList on the wire: one 17-byte record per point when each has exactly
+# x, y and z (what the face mesh emits): tag 0x0a and length 15, then 0x0d x, 0x15 y and 0x1d z
+# as little-endian float32. Reading the subset from the serialised bytes costs about 20 us a
+# face; touching 58 protobuf messages from Python costs about 55 us.
+_RECORD = 17
+_SUBSET = np.array(lm.MESH_INDICES)
+_HIGHEST = max(lm.MESH_INDICES)
+_TAG_BYTES = (_SUBSET[:, None] * _RECORD + np.array([0, 1, 2, 7, 12])).ravel()
+_TAGS = np.tile(np.array([0x0A, 0x0F, 0x0D, 0x15, 0x1D], dtype=np.uint8), len(_SUBSET))
+
+
+def read_subset(face: Any) -> npt.NDArray[np.float64]:
+    """(N, 3) float64 array of the subset's points, in normalised image units."""
+    wire = face.SerializeToString()
+    count = len(face.landmark)
+    # Every record the length of x, y, z and the subset's records tagged as such: the layout
+    # is the expected one (any other field or a missing one would change a length or a tag).
+    if (
+        len(wire) == count * _RECORD
+        and count > _HIGHEST
+        and np.array_equal(np.frombuffer(wire, np.uint8)[_TAG_BYTES], _TAGS)
+    ):
+        xyz = np.ndarray((count, 3), "<f4", wire, 3, (_RECORD, 5))
+        return xyz[_SUBSET].astype(np.float64)  # float32 -> float64 is exact
+    points = face.landmark  # another layout (e.g. visibility set): read the messages
+    return np.array([(points[i].x, points[i].y, points[i].z) for i in lm.MESH_INDICES])
 
 
 def warm_up() -> None:

@@ -81,6 +81,7 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, nargs="+", default=[1, 10])
     parser.add_argument("--fps", type=float, default=5)
     parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--loops", type=int, default=2, help="play each clip this many times")
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     args = parser.parse_args()
     with (
@@ -91,7 +92,7 @@ def main() -> None:
         asyncio.run(many(cluster, creds, args.data, 1, args.fps))  # warm-up
         for n in args.sessions:
             started = time.monotonic()
-            runs = asyncio.run(many(cluster, creds, args.data, n, args.fps))
+            runs = asyncio.run(many(cluster, creds, args.data, n, args.fps, args.loops))
             report(f"{n} session(s) at {args.fps:g} fps, {time.monotonic() - started:.0f} s", runs)
         verdict_latency(cluster, creds, args.data, args.fps)
 

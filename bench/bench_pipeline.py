@@ -81,12 +81,13 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, nargs="+", default=[1, 10])
     parser.add_argument("--fps", type=float, default=5)
     parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument("--pool", default="prefork", choices=["prefork", "threads", "solo"])
     parser.add_argument("--loops", type=int, default=2, help="play each clip this many times")
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     args = parser.parse_args()
     with (
         tempfile.TemporaryDirectory() as tmp,
-        Cluster(Path(tmp), concurrency=args.concurrency) as cluster,
+        Cluster(Path(tmp), concurrency=args.concurrency, pool=args.pool) as cluster,
     ):
         creds = cluster.server.create_merchant("Bench")
         asyncio.run(many(cluster, creds, args.data, 1, args.fps))  # warm-up

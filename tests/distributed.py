@@ -40,7 +40,7 @@ def services_available() -> None:
 class Cluster:
     """A throwaway PostgreSQL database, a flushed Redis db, daphne and one Celery worker."""
 
-    def __init__(self, data_dir: Path, *, concurrency: int = 2) -> None:
+    def __init__(self, data_dir: Path, *, concurrency: int = 2, pool: str = "prefork") -> None:
         services_available()
         self.database = f"glair_it_{uuid.uuid4().hex[:10]}"
         with _admin_connection() as conn:
@@ -52,6 +52,7 @@ class Cluster:
         redis.Redis.from_url(REDIS_URL).flushdb()
         self.server = LiveServer(data_dir, {"DATABASE_URL": database_url, "REDIS_URL": REDIS_URL})
         self.concurrency = concurrency
+        self.pool = pool
         self.worker: subprocess.Popen[bytes] | None = None
         self.worker_log = data_dir / "worker.log"
 
@@ -66,6 +67,7 @@ class Cluster:
                 "worker",
                 "--loglevel=INFO",
                 f"--concurrency={self.concurrency}",
+                f"--pool={self.pool}",
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",

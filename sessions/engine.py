@@ -31,7 +31,7 @@ def feed(run: ChallengeRun, observation: dict[str, Any], t_ms: int) -> Step:
     return run.feed(FrameObservation.from_dict(observation), t_ms)
 
 
-def challenge_info(step: Step | None) -> dict[str, Any] | None:
+def challenge_info(run: ChallengeRun, step: Step | None) -> dict[str, Any] | None:
     """The open challenge as the page may know it: only the current gesture, never the next."""
     if step is None or step.phase != "challenge" or step.gesture is None:
         return None
@@ -39,6 +39,6 @@ def challenge_info(step: Step | None) -> dict[str, Any] | None:
         "index": step.index,
         "total": step.total,
         "gesture": step.gesture,
-        "time_limit_ms": engine_config().gesture_time_limit_ms,
+        "time_limit_ms": run.config.gesture_time_limit_ms,
         "remaining_ms": step.remaining_ms,
     }

@@ -96,7 +96,7 @@ class LiveRun:
             "max_attempts": self.run.max_attempts,
             "total": len(self.run.gestures),
             "completed": completed,
-            "challenge": engine.challenge_info(self.last_step),
+            "challenge": engine.challenge_info(self.run, self.last_step),
         }
         if self.waiting_retry:
             state.update(self.last_failure)
@@ -193,7 +193,7 @@ class LiveRun:
                 "seq": frame.seq,
                 "guidance": step.guidance,
                 "phase": self.phase,
-                "challenge": engine.challenge_info(step),
+                "challenge": engine.challenge_info(self.run, step),
             }
         )
         await self._handle_events(step, frame, emit)
@@ -206,7 +206,9 @@ class LiveRun:
             await database_sync_to_async(event_record)(session=self.session, kind=kind, data=data)
             if kind == "challenge_started":
                 await self._save_reference()
-                await emit({"type": "challenge", "challenge": engine.challenge_info(step)})
+                await emit(
+                    {"type": "challenge", "challenge": engine.challenge_info(self.run, step)}
+                )
             elif kind in ("gesture_matched", "gesture_failed"):
                 await self._save_audit(frame, event["index"])
                 if kind == "gesture_failed":

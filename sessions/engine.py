@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.conf import settings
@@ -41,4 +42,22 @@ def challenge_info(run: ChallengeRun, step: Step | None) -> dict[str, Any] | Non
         "gesture": step.gesture,
         "time_limit_ms": run.config.gesture_time_limit_ms,
         "remaining_ms": step.remaining_ms,
+    }
+
+
+def sample(observation: dict[str, Any], step: Step) -> dict[str, Any]:
+    """One frame of the reviewers' timeline: when, what the face did, what the run did."""
+    return {
+        "t": int(time.time() * 1000),
+        "faces": observation.get("faces", 0),
+        "yaw": observation.get("yaw"),
+        "pitch": observation.get("pitch"),
+        "roll": observation.get("roll"),
+        "eye_left": observation.get("eye_left"),
+        "eye_right": observation.get("eye_right"),
+        "mouth": observation.get("mouth"),
+        "guidance": step.guidance,
+        "phase": step.phase,
+        "challenge": step.index if step.phase == "challenge" else None,
+        "attempt": step.attempt,
     }

@@ -68,6 +68,7 @@ class LiveRun:
         self.frames: dict[int, Frame] = {}
         self.last_fed_seq = -1
         self.reference: bytes | None = None
+        self.samples: list[dict[str, Any]] = []
 
     # --- opening ------------------------------------------------------------------------
     @classmethod
@@ -185,6 +186,7 @@ class LiveRun:
         self.last_fed_seq = frame.seq
         step = engine.feed(self.run, answer["observation"], frame.received_ms)
         self.last_step = step
+        self.samples.append(engine.sample(answer["observation"], step))
         if step.reference_candidate:
             self.reference = base64.b64decode(frame.jpeg_b64)
         await emit(
@@ -248,6 +250,10 @@ class LiveRun:
         )
 
     async def _save_progress(self) -> None:
+        samples, self.samples = self.samples, []
+        await database_sync_to_async(progress.session_timeline_append)(
+            session=self.session, samples=samples
+        )
         await database_sync_to_async(progress.session_progress_save)(
             session=self.session,
             run_state=self.run.snapshot(),
@@ -257,6 +263,10 @@ class LiveRun:
 
     async def _finish(self, verdict: dict[str, Any], emit: Emit) -> None:
         await self._save_reference()
+        samples, self.samples = self.samples, []
+        await database_sync_to_async(progress.session_timeline_append)(
+            session=self.session, samples=samples
+        )
         committed = await database_sync_to_async(progress.session_finish)(
             session=self.session, verdict=verdict
         )

@@ -109,3 +109,20 @@ class SessionImage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} image of {self.session_id}"
+
+
+class TimelineChunk(models.Model):
+    """Per-frame measurements of a live run (angles, openness, guidance), for reviewers' plots.
+
+    Appended in chunks at challenge boundaries, never rewritten: one live connection writes.
+    """
+
+    session = models.ForeignKey(LivenessSession, on_delete=models.CASCADE, related_name="timeline")
+    created_at = models.DateTimeField(auto_now_add=True)
+    samples = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{len(self.samples)} samples of {self.session_id}"

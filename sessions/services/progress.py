@@ -13,7 +13,13 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from sessions.models import ImageKind, LivenessSession, SessionImage, SessionStatus
+from sessions.models import (
+    ImageKind,
+    LivenessSession,
+    SessionImage,
+    SessionStatus,
+    TimelineChunk,
+)
 from sessions.services.sessions import event_record
 
 MAX_AUDIT_IMAGES = 4
@@ -81,3 +87,8 @@ def session_image_save(
             image=ContentFile(jpeg, name=name),
             captured_at=timezone.now(),
         )
+
+
+def session_timeline_append(*, session: LivenessSession, samples: list[dict[str, Any]]) -> None:
+    if samples:
+        TimelineChunk.objects.create(session=session, samples=samples)

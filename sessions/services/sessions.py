@@ -121,6 +121,8 @@ def session_delete(*, merchant: Merchant, sid: Any) -> None:
         session = LivenessSession.objects.get(pk=parsed)
         files = [image.image for image in session.images.all()]
         session.images.all().delete()
+        # Per-frame face measurements are biometric-derived: they go with the images.
+        session.timeline.all().delete()
         event_record(session=session, kind="session_deleted", data={"images": len(files)})
         transaction.on_commit(lambda: _delete_files(files))
 

@@ -241,6 +241,12 @@ async def test_a_real_mouth_opening_passes_and_the_verdict_is_committed_first(
         lambda: sorted(saved.images.values_list("kind", flat=True))
     )()
     assert "reference" in kinds_saved and "audit" in kinds_saved
+    samples = await database_sync_to_async(
+        lambda: [x for chunk in saved.timeline.all() for x in chunk.samples]
+    )()
+    assert len(samples) >= 10
+    assert {"t", "yaw", "pitch", "mouth", "eye_left", "guidance", "phase"} <= set(samples[-1])
+    assert max(s["mouth"] for s in samples if s["mouth"] is not None) > 0.3
 
 
 @pytest.mark.slow

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from gestures import codes
 from gestures.config import EngineConfig
-from gestures.geometry import Points
+from gestures.geometry import Rows
 from gestures.observation import FrameObservation
 from gestures.planar import face_warp
 from gestures.reading import Baseline, Reading, read
@@ -65,7 +65,7 @@ class GestureTracker:
     _primer: _Hold = field(default_factory=_Hold)
     _other: dict[str, _Hold] = field(default_factory=dict)
     _last_face: tuple[float, float, float] | None = None
-    _neutral_start: Points | None = None
+    _neutral_start: Rows | None = None
 
     def update(self, obs: FrameObservation, t_ms: int) -> Outcome:
         """Feed one frame with a face (callers handle face-less frames)."""
@@ -95,17 +95,16 @@ class GestureTracker:
             and min(obs.eye_right, obs.eye_left) >= c.eye_open_min
             and obs.mouth < c.mouth_open_min
         )
+        assert obs.landmarks is not None
         if neutral and self._neutral_start is not None:
             # A neutral pose is a still one: the face keeps its 2D shape while it is held, so a
             # card swept through a frontal-looking angle does not become the baseline.
-            assert obs.landmarks is not None
-            neutral = face_warp(self._neutral_start, obs.landmarks) <= c.neutral_warp_max
+            neutral = face_warp(self._neutral_start, obs.landmarks.tolist()) <= c.neutral_warp_max
         self._neutral.see(neutral, t_ms)
-        self._neutral_start = (
-            (self._neutral_start if self._neutral_start is not None else obs.landmarks)
-            if neutral
-            else None
-        )
+        if not neutral:
+            self._neutral_start = None
+        elif self._neutral_start is None:
+            self._neutral_start = obs.landmarks.tolist()
         if neutral and self._neutral.held(t_ms, c.neutral_hold_ms):
             self.baseline = Baseline.of(obs)
             return Outcome(PENDING, neutral=True)

@@ -1,12 +1,15 @@
-"""Head pose and eye/mouth openness from face-mesh landmarks (numpy only).
+"""Head pose and eye/mouth openness from face-mesh landmarks.
 
 Landmarks are the compact subset of `gestures.landmarks`, as an (N, 3) array in pixels:
 x to the image's right, y down, z the mesh's relative depth in x's scale (smaller = nearer).
+The functions here take those rows as nested lists (`points.tolist()`): they read a handful
+of points each, which plain float arithmetic does several times faster than numpy.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,18 +18,29 @@ import numpy.typing as npt
 from gestures import landmarks as lm
 
 Points = npt.NDArray[np.float64]
+Rows = Sequence[Sequence[float]]  # the same points as nested lists: `points.tolist()`
 
-_SIDE_R = lm.rows("eye_r_out", "eye_r_in")
-_SIDE_L = lm.rows("eye_l_out", "eye_l_in")
-_TOP = lm.rows("forehead", "forehead_mid")
-_BOTTOM = lm.rows("subnasale")
-_EYE_PAIRS_R = [lm.rows(f"eye_r_up{i}", f"eye_r_lo{i}") for i in (1, 2, 3)]
-_EYE_PAIRS_L = [lm.rows(f"eye_l_up{i}", f"eye_l_lo{i}") for i in (1, 2, 3)]
-_MOUTH_PAIRS = [
-    lm.rows("lip_in_up", "lip_in_lo"),
-    lm.rows("lip_in_up_r", "lip_in_lo_r"),
-    lm.rows("lip_in_up_l", "lip_in_lo_l"),
-]
+_EYE_R_OUT, _EYE_R_IN = lm.rows("eye_r_out", "eye_r_in")
+_EYE_L_OUT, _EYE_L_IN = lm.rows("eye_l_out", "eye_l_in")
+_FOREHEAD, _FOREHEAD_MID = lm.rows("forehead", "forehead_mid")
+_SUBNASALE = lm.ROW["subnasale"]
+# Aperture figures: (corner, corner, [(upper, lower), ...]).
+Aperture = tuple[int, int, list[list[int]]]
+_EYE_R: Aperture = (
+    _EYE_R_OUT, _EYE_R_IN, [lm.rows(f"eye_r_up{i}", f"eye_r_lo{i}") for i in (1, 2, 3)]
+)  # fmt: skip
+_EYE_L: Aperture = (
+    _EYE_L_OUT, _EYE_L_IN, [lm.rows(f"eye_l_up{i}", f"eye_l_lo{i}") for i in (1, 2, 3)]
+)  # fmt: skip
+_MOUTH: Aperture = (
+    lm.ROW["mouth_r"],
+    lm.ROW["mouth_l"],
+    [
+        lm.rows("lip_in_up", "lip_in_lo"),
+        lm.rows("lip_in_up_r", "lip_in_lo_r"),
+        lm.rows("lip_in_up_l", "lip_in_lo_l"),
+    ],
+)
 
 
 @dataclass(frozen=True)
@@ -43,7 +57,7 @@ class Pose:
     roll: float
 
 
-def head_pose(points: Points) -> Pose:
+def head_pose(rows: Rows) -> Pose:
     """Angles of the face's own axes, built from the mesh's 3D points.
 
     1. x axis: from the subject's right eye corners to the left ones (anatomically fixed).
@@ -52,54 +66,48 @@ def head_pose(points: Points) -> Pose:
        roll. The depth (z) comes from the mesh model; a photo can make it lie, which is why
        gestures also demand nose parallax (`gestures.planar`).
     """
-    x_axis = _unit(points[_SIDE_L].mean(axis=0) - points[_SIDE_R].mean(axis=0))
-    down = points[_BOTTOM].mean(axis=0) - points[_TOP].mean(axis=0)
-    y_axis = _unit(down - float(down @ x_axis) * x_axis)
-    # The face normal toward the camera: -(x cross y), written out (np.cross is slow here).
-    out = -np.array(
-        [
-            x_axis[1] * y_axis[2] - x_axis[2] * y_axis[1],
-            x_axis[2] * y_axis[0] - x_axis[0] * y_axis[2],
-            x_axis[0] * y_axis[1] - x_axis[1] * y_axis[0],
-        ]
+    r_out, r_in, l_out, l_in = rows[_EYE_R_OUT], rows[_EYE_R_IN], rows[_EYE_L_OUT], rows[_EYE_L_IN]
+    x = _unit(
+        (l_out[0] + l_in[0]) / 2 - (r_out[0] + r_in[0]) / 2,
+        (l_out[1] + l_in[1]) / 2 - (r_out[1] + r_in[1]) / 2,
+        (l_out[2] + l_in[2]) / 2 - (r_out[2] + r_in[2]) / 2,
     )
-    yaw = -math.degrees(math.atan2(out[0], -out[2]))
-    pitch = math.degrees(math.atan2(-out[1], -out[2]))
-    roll = math.degrees(math.atan2(x_axis[1], x_axis[0]))
+    top, mid, bottom = rows[_FOREHEAD], rows[_FOREHEAD_MID], rows[_SUBNASALE]
+    down = [bottom[k] - (top[k] + mid[k]) / 2 for k in (0, 1, 2)]
+    along = down[0] * x[0] + down[1] * x[1] + down[2] * x[2]
+    y = _unit(down[0] - along * x[0], down[1] - along * x[1], down[2] - along * x[2])
+    # The face normal toward the camera: -(x cross y).
+    out_x = -(x[1] * y[2] - x[2] * y[1])
+    out_y = -(x[2] * y[0] - x[0] * y[2])
+    out_z = -(x[0] * y[1] - x[1] * y[0])
+    yaw = -math.degrees(math.atan2(out_x, -out_z))
+    pitch = math.degrees(math.atan2(-out_y, -out_z))
+    roll = math.degrees(math.atan2(x[1], x[0]))
     return Pose(yaw=yaw, pitch=pitch, roll=roll)
 
 
-def eye_openness(points: Points) -> tuple[float, float]:
+def eye_openness(rows: Rows) -> tuple[float, float]:
     """(right, left) eye openness: lid gap over eye width, in the image plane (about 0.3 open)."""
-    return (
-        _aperture(points, _EYE_PAIRS_R, lm.rows("eye_r_out", "eye_r_in")),
-        _aperture(points, _EYE_PAIRS_L, lm.rows("eye_l_out", "eye_l_in")),
-    )
+    return _aperture(rows, *_EYE_R), _aperture(rows, *_EYE_L)
 
 
-def mouth_openness(points: Points) -> float:
+def mouth_openness(rows: Rows) -> float:
     """Inner-lip gap over mouth width (about 0 closed, 0.5 or more wide open)."""
-    return _aperture(points, _MOUTH_PAIRS, lm.rows("mouth_r", "mouth_l"))
+    return _aperture(rows, *_MOUTH)
 
 
-def face_scale(points: Points) -> float:
-    """Size of the face in pixels: RMS distance of the plane points from their centre."""
-    plane = points[lm.PLANE, :2]
-    return float(np.sqrt(((plane - plane.mean(axis=0)) ** 2).sum(axis=1).mean()))
-
-
-def _aperture(points: Points, pairs: list[list[int]], corners: list[int]) -> float:
-    xy = points[:, :2]
-    a, b = xy[corners[0]], xy[corners[1]]
-    width = math.hypot(float(a[0] - b[0]), float(a[1] - b[1]))
+def _aperture(rows: Rows, corner_a: int, corner_b: int, pairs: list[list[int]]) -> float:
+    a, b = rows[corner_a], rows[corner_b]
+    width = math.hypot(a[0] - b[0], a[1] - b[1])
     if width <= 1e-6:
         return 0.0
-    upper = xy[[p[0] for p in pairs]]
-    lower = xy[[p[1] for p in pairs]]
-    gaps = np.sqrt(((upper - lower) ** 2).sum(axis=1))
-    return float(gaps.mean()) / width
+    gaps = 0.0
+    for upper, lower in pairs:
+        p, q = rows[upper], rows[lower]
+        gaps += math.hypot(p[0] - q[0], p[1] - q[1])
+    return gaps / len(pairs) / width
 
 
-def _unit(vector: Points) -> Points:
-    norm = float(np.linalg.norm(vector))
-    return vector / norm if norm > 1e-9 else vector
+def _unit(x: float, y: float, z: float) -> tuple[float, float, float]:
+    norm = math.sqrt(x * x + y * y + z * z)
+    return (x / norm, y / norm, z / norm) if norm > 1e-9 else (x, y, z)

@@ -27,8 +27,10 @@ class FacePlace:
         if obs.box is None or obs.landmarks is None:
             return None
         # The eye corners, not the box: the box follows the jaw, which moves in speech.
-        eyes = obs.landmarks[_EYE_CORNERS, :2].mean(axis=0)
-        return cls(float(eyes[0]), float(eyes[1]), obs.box[2], t_ms)
+        points = obs.landmarks
+        x = sum(points.item(i, 0) for i in _EYE_CORNERS) / len(_EYE_CORNERS)
+        y = sum(points.item(i, 1) for i in _EYE_CORNERS) / len(_EYE_CORNERS)
+        return cls(x, y, obs.box[2], t_ms)
 
 
 def guidance(

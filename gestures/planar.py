@@ -21,15 +21,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from gestures import landmarks as lm
-from gestures.geometry import Points, eye_openness, mouth_openness
+from gestures.geometry import Rows, eye_openness, mouth_openness
 
-Homography = Points
+Matrix = list[list[float]]
 _EYE_R_OUT = lm.ROW["eye_r_out"]
 _EYE_L_OUT = lm.ROW["eye_l_out"]
 _UPPER = lm.rows(
     "eye_r_out", "eye_r_in", "eye_l_out", "eye_l_in", "brow_in_r", "brow_in_l", "brow_mid_r",
     "brow_mid_l", "brow_out_r", "brow_out_l",
 )  # fmt: skip
+# The points eye and mouth openness read (corners and lid/lip pairs).
+_OPENNESS = sorted(set(lm.EYE_R + lm.EYE_L + lm.MOUTH))
 
 
 @dataclass(frozen=True)
@@ -42,40 +44,6 @@ class Parallax:
 
     x: float
     y: float
-
-
-def fit_homography(src: Points, dst: Points) -> Homography:
-    """Least-squares homography src -> dst (N >= 4 points, (N, 2) each), normalised DLT."""
-    src_n, t_src = _normalise(src)
-    dst_n, t_dst = _normalise(dst)
-    x, y = src_n[:, 0:1], src_n[:, 1:2]
-    u, v = dst_n[:, 0:1], dst_n[:, 1:2]
-    zero, one = np.zeros_like(x), np.ones_like(x)
-    system = np.vstack(
-        [
-            np.hstack([-x, -y, -one, zero, zero, zero, u * x, u * y, u]),
-            np.hstack([zero, zero, zero, -x, -y, -one, v * x, v * y, v]),
-        ]
-    )
-    _, _, vt = np.linalg.svd(system)
-    h: Homography = np.linalg.inv(t_dst) @ vt[-1].reshape(3, 3) @ t_src
-    return h / h[2, 2] if abs(h[2, 2]) > 1e-12 else h
-
-
-def apply_homography(h: Homography, points: Points) -> Points:
-    ones = np.ones((points.shape[0], 1))
-    mapped = np.hstack([points[:, :2], ones]) @ h.T
-    return mapped[:, :2] / mapped[:, 2:3]
-
-
-def nose_parallax(neutral: Points, current: Points) -> Parallax:
-    """Offset of the real nose from the flat-face prediction, in the current face's axes."""
-    return flat_view(neutral, current).parallax
-
-
-def compensated_openness(neutral: Points, current: Points) -> tuple[float, float, float]:
-    """(right eye, left eye, mouth) openness measured after undoing the face's 2D warp."""
-    return flat_view(neutral, current).openness
 
 
 @dataclass(frozen=True)
@@ -92,46 +60,141 @@ class FlatView:
     warp: float  # how far the anchors' map is from a similarity: 1.0 = just moved/scaled/rolled
 
 
-def flat_view(neutral: Points, current: Points) -> FlatView:
-    h = fit_homography(neutral[lm.ANCHORS, :2], current[lm.ANCHORS, :2])
-    predicted = apply_homography(h, neutral[lm.NOSE, :2])
-    offset = (current[lm.NOSE, :2] - predicted).mean(axis=0)
+def flat_view(neutral: Rows, current: Rows) -> FlatView:
+    """Landmark rows of the neutral frame and of the current one (`FrameObservation.rows`).
+
+    1. Fit the anchors' homography neutral -> current.
+    2. Predict the nose of a flat face through it; the parallax is the real nose's offset
+       from there, along and across the current eye line, in IOD.
+    3. Map the current eyes and mouth back through its inverse and measure them there.
+    4. The upper face's warp from neutral (`face_warp`).
+
+    Plain float arithmetic on a few dozen points: right after the model call, each numpy
+    routine's first use per frame costs tens of microseconds of cache misses.
+    """
+    h = _fit([neutral[i] for i in lm.ANCHORS], [current[i] for i in lm.ANCHORS])
+    (a, b, c), (d, e, f), (g, k, m) = h
+    dx = dy = 0.0
+    for i in lm.NOSE:
+        x, y = neutral[i][0], neutral[i][1]
+        w = g * x + k * y + m
+        dx += current[i][0] - (a * x + b * y + c) / w
+        dy += current[i][1] - (d * x + e * y + f) / w
+    dx, dy = dx / len(lm.NOSE), dy / len(lm.NOSE)
     # Along the eye line and across it, so a rolled head or a rotated phone does not mix the
     # horizontal and vertical parallax.
-    axis = current[_EYE_L_OUT, :2] - current[_EYE_R_OUT, :2]
-    iod = max(math.hypot(float(axis[0]), float(axis[1])), 1e-6)
-    cos, sin = axis[0] / iod, axis[1] / iod
-    along = cos * offset[0] + sin * offset[1]
-    across = -sin * offset[0] + cos * offset[1]
-    back = current.copy()
-    back[:, :2] = apply_homography(np.linalg.inv(h), current[:, :2])
+    ax = current[_EYE_L_OUT][0] - current[_EYE_R_OUT][0]
+    ay = current[_EYE_L_OUT][1] - current[_EYE_R_OUT][1]
+    iod = max(math.hypot(ax, ay), 1e-6)
+    cos, sin = ax / iod, ay / iod
+    along = cos * dx + sin * dy
+    across = -sin * dx + cos * dy
+    (a, b, c), (d, e, f), (g, k, m) = _adjugate(h)
+    back = list(current)
+    for i in _OPENNESS:
+        x, y = current[i][0], current[i][1]
+        w = g * x + k * y + m
+        back[i] = [(a * x + b * y + c) / w, (d * x + e * y + f) / w]
     right, left = eye_openness(back)
     return FlatView(
-        parallax=Parallax(x=float(along / iod), y=float(across / iod)),
+        parallax=Parallax(x=along / iod, y=across / iod),
         openness=(right, left, mouth_openness(back)),
-        warp=_warp(neutral[_UPPER, :2], current[_UPPER, :2]),
+        warp=face_warp(neutral, current),
     )
 
 
-def face_warp(neutral: Points, current: Points) -> float:
-    """Anisotropy of the upper face's map between two frames (see `_warp`)."""
-    return _warp(neutral[_UPPER, :2], current[_UPPER, :2])
+def face_warp(neutral: Rows, current: Rows) -> float:
+    """Anisotropy of the upper face's best affine map from one frame to another: 1.0 when the
+    face only moved, scaled or rolled; a plane tilted or turned by an angle a gives about
+    1 / cos(a). Upper-face points only, so an opening mouth does not count as a warp.
+
+    1. Centre both point sets; the map's linear part is M = (S'S)^-1 S'D (least squares).
+    2. Its singular values s1 >= s2 follow from s1^2 + s2^2 = |M|^2 and s1 * s2 = |det M|;
+       the anisotropy is s1 / s2 = s1^2 / |det M|.
+    """
+    src, dst = [neutral[i] for i in _UPPER], [current[i] for i in _UPPER]
+    n = len(src)
+    mx, my = sum(p[0] for p in src) / n, sum(p[1] for p in src) / n
+    mu, mv = sum(p[0] for p in dst) / n, sum(p[1] for p in dst) / n
+    sxx = sxy = syy = sxu = sxv = syu = syv = 0.0
+    for p, q in zip(src, dst, strict=True):
+        x, y, u, v = p[0] - mx, p[1] - my, q[0] - mu, q[1] - mv
+        sxx += x * x
+        sxy += x * y
+        syy += y * y
+        sxu += x * u
+        sxv += x * v
+        syu += y * u
+        syv += y * v
+    det = sxx * syy - sxy * sxy
+    if det <= 1e-12 * (sxx + syy) ** 2:
+        return math.inf  # the points are collinear: no plane to compare
+    # M = (S'S)^-1 S'D: rows for the source's x and y, columns for u and v.
+    a, b = (syy * sxu - sxy * syu) / det, (syy * sxv - sxy * syv) / det
+    c, e = (sxx * syu - sxy * sxu) / det, (sxx * syv - sxy * sxv) / det
+    norm2, area = a * a + b * b + c * c + e * e, abs(a * e - b * c)
+    if area <= 1e-18:
+        return math.inf
+    s1 = (math.sqrt(norm2 + 2 * area) + math.sqrt(max(norm2 - 2 * area, 0.0))) / 2
+    return max(s1 * s1 / area, 1.0)
 
 
-def _warp(src: Points, dst: Points) -> float:
-    """Anisotropy of the best affine map src -> dst: 1.0 when the face only moved, scaled or
-    rolled; a plane tilted or turned by an angle a gives about 1 / cos(a). Upper-face points
-    only, so an opening mouth does not count as a warp."""
-    design = np.hstack([src - src.mean(axis=0), np.ones((len(src), 1))])
-    solution, *_ = np.linalg.lstsq(design, dst - dst.mean(axis=0), rcond=None)
-    singular = np.linalg.svd(solution[:2], compute_uv=False)
-    return float(singular[0] / max(singular[1], 1e-9))
+def _fit(src: Rows, dst: Rows) -> Matrix:
+    """The normalised DLT (Hartley).
+
+    1. Move both point sets to their centroid and scale them to an RMS distance of sqrt(2).
+    2. Each correspondence p = (x, y, 1) -> (u, v) gives the rows (-p, 0, u p) and
+       (0, -p, v p) of the system A h = 0; the homography is the unit h minimising |A h|, the
+       eigenvector of A'A with the smallest eigenvalue (the last right singular vector of A).
+       A'A = [[P, 0, -U], [0, P, -V], [-U, -V, W]] with P, U, V, W the sums of p p' weighted
+       by 1, u, v and u^2 + v^2: summed here in plain floats, one 9x9 eigh for the rest.
+    3. Undo the scaling of step 1.
+    """
+    (cx, cy, s), (cu, cv, t) = _similarity(src), _similarity(dst)
+    sums = [[0.0] * 6 for _ in range(4)]  # P, U, V, W as (xx, xy, x, yy, y, 1)
+    p_sum, u_sum, v_sum, w_sum = sums
+    for p, q in zip(src, dst, strict=True):
+        x, y, u, v = (p[0] - cx) * s, (p[1] - cy) * s, (q[0] - cu) * t, (q[1] - cv) * t
+        w = u * u + v * v
+        for j, value in enumerate((x * x, x * y, x, y * y, y, 1.0)):
+            p_sum[j] += value
+            u_sum[j] += u * value
+            v_sum[j] += v * value
+            w_sum[j] += w * value
+    normal = np.zeros((9, 9))
+    for block, (r, c), sign in (
+        (p_sum, (0, 0), 1.0), (p_sum, (3, 3), 1.0), (w_sum, (6, 6), 1.0),
+        (u_sum, (0, 6), -1.0), (u_sum, (6, 0), -1.0), (v_sum, (3, 6), -1.0), (v_sum, (6, 3), -1.0),
+    ):  # fmt: skip
+        xx, xy, x, yy, y, one = (sign * value for value in block)
+        normal[r : r + 3, c : c + 3] = ((xx, xy, x), (xy, yy, y), (x, y, one))
+    _, vectors = np.linalg.eigh(normal)
+    g = vectors[:, 0].tolist()
+    # h = T_dst^-1 @ G @ T_src with T(p) = scale * (p - centre), written out.
+    rows = [
+        [g[3 * i] * s, g[3 * i + 1] * s, g[3 * i + 2] - s * (cx * g[3 * i] + cy * g[3 * i + 1])]
+        for i in range(3)
+    ]
+    last = rows[2]
+    h = [[rows[i][j] / t + centre * last[j] for j in range(3)] for i, centre in ((0, cu), (1, cv))]
+    h.append(last)
+    if abs(last[2]) > 1e-12:
+        h = [[value / last[2] for value in row] for row in h]
+    return h
 
 
-def _normalise(points: Points) -> tuple[Points, Points]:
-    centre = points.mean(axis=0)
-    spread = float(np.sqrt(((points - centre) ** 2).sum(axis=1).mean())) or 1.0
-    s = np.sqrt(2.0) / spread
-    t = np.array([[s, 0.0, -s * centre[0]], [0.0, s, -s * centre[1]], [0.0, 0.0, 1.0]])
-    ones = np.ones((points.shape[0], 1))
-    return (np.hstack([points, ones]) @ t.T)[:, :2], t
+def _similarity(points: Rows) -> tuple[float, float, float]:
+    n = len(points)
+    cx, cy = sum(p[0] for p in points) / n, sum(p[1] for p in points) / n
+    spread = math.sqrt(sum((p[0] - cx) ** 2 + (p[1] - cy) ** 2 for p in points) / n) or 1.0
+    return cx, cy, math.sqrt(2.0) / spread
+
+
+def _adjugate(h: Matrix) -> Matrix:
+    """The inverse up to scale, which is all a homography needs."""
+    (a, b, c), (d, e, f), (g, k, m) = h
+    return [
+        [e * m - f * k, c * k - b * m, b * f - c * e],
+        [f * g - d * m, a * m - c * g, c * d - a * f],
+        [d * k - e * g, b * g - a * k, a * e - b * d],
+    ]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from gestures import codes
 from gestures.config import EngineConfig
-from gestures.geometry import Points
+from gestures.geometry import Rows
 from gestures.observation import FrameObservation
 from gestures.planar import Parallax, flat_view
 
@@ -16,7 +16,7 @@ from gestures.planar import Parallax, flat_view
 class Baseline:
     """The neutral frame a challenge's movement is measured from."""
 
-    landmarks: Points
+    landmarks: Rows  # the neutral frame's landmarks as nested lists
     yaw: float
     pitch: float
     eye_right: float
@@ -26,7 +26,9 @@ class Baseline:
     @classmethod
     def of(cls, obs: FrameObservation) -> Baseline:
         assert obs.landmarks is not None
-        return cls(obs.landmarks, obs.yaw, obs.pitch, obs.eye_right, obs.eye_left, obs.mouth)
+        return cls(
+            obs.landmarks.tolist(), obs.yaw, obs.pitch, obs.eye_right, obs.eye_left, obs.mouth
+        )
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,7 @@ class Reading:
 def read(base: Baseline, obs: FrameObservation, config: EngineConfig) -> Reading:
     assert obs.landmarks is not None
     d_yaw, d_pitch = obs.yaw - base.yaw, obs.pitch - base.pitch
-    view = flat_view(base.landmarks, obs.landmarks)
+    view = flat_view(base.landmarks, obs.landmarks.tolist())
     parallax = view.parallax
     pose, strength, flat = _pose(obs.yaw, d_yaw, d_pitch, parallax, config)
     right, left, mouth = view.openness

@@ -6,7 +6,14 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from sessions.models import ApiKey, LivenessSession, Merchant, SessionEvent, SessionImage
+from sessions.models import (
+    ApiKey,
+    LivenessSession,
+    Merchant,
+    SessionEvent,
+    SessionImage,
+    SessionReview,
+)
 from sessions.services.credentials import (
     api_key_revoke,
     merchant_credentials_rotate,
@@ -108,6 +115,25 @@ class LivenessSessionAdmin(admin.ModelAdmin):
     inlines = [EventInline, ImageInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(SessionReview)
+class SessionReviewAdmin(admin.ModelAdmin):
+    """Read-only: reviews are recorded in the dashboard (/dashboard/), which keeps the history."""
+
+    list_display = ("session", "decision", "reviewer", "created_at")
+    list_filter = ("decision", "created_at")
+    search_fields = ("session__sid", "reviewer__username", "note")
+    readonly_fields = ("session", "reviewer", "decision", "note", "created_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:

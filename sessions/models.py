@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from sessions.ids import page_token, uuid7
@@ -126,3 +127,29 @@ class TimelineChunk(models.Model):
 
     def __str__(self) -> str:
         return f"{len(self.samples)} samples of {self.session_id}"
+
+
+class ReviewDecision(models.TextChoices):
+    APPROVED = "APPROVED", "Approved"
+    REJECTED = "REJECTED", "Rejected"
+    NEEDS_FOLLOW_UP = "NEEDS_FOLLOW_UP", "Needs follow-up"
+
+
+class SessionReview(models.Model):
+    """A staff reviewer's decision on a session. Never edited: a new review supersedes the
+    last one, so the history of decisions stays readable."""
+
+    session = models.ForeignKey(LivenessSession, on_delete=models.CASCADE, related_name="reviews")
+    # PROTECT: who decided is part of the record; deactivate reviewers instead of deleting them.
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="session_reviews"
+    )
+    decision = models.CharField(max_length=20, choices=ReviewDecision.choices)
+    note = models.TextField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.decision} of {self.session_id} by {self.reviewer_id}"

@@ -13,6 +13,7 @@ urlpatterns = [
     path("face/v1/", include("sessions.api.urls")),
     path("face/active-liveness/<str:token>", views.liveness_page, name="liveness-page"),
     path("admin/", admin.site.urls),
+    path("dashboard/", include("sessions.dashboard.urls")),
     path("demo/", demo_views.demo_home, name="demo-home"),
     path("demo/start", demo_views.demo_start, name="demo-start"),
     path("demo/done", demo_views.demo_done, name="demo-done"),

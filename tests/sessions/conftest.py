@@ -75,3 +75,11 @@ def assert_error(response: Any, status: int, reason: str | None = None) -> dict[
         assert body["reason"] == reason
     assert "Traceback" not in response.content.decode()
     return body
+
+
+@pytest.fixture
+def reviewer(db: Any) -> Any:
+    """A staff user: the only kind of person the reviewers' dashboard lets in."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user("rita", "rita@example.com", "pw", is_staff=True)

@@ -1,0 +1,1 @@
+"""The reviewers' dashboard (CONTRACT §4): staff users only, under /dashboard/."""

@@ -204,7 +204,8 @@ def _series(
     for key, label, color in specs:
         series, points, last_t = Series(key, label, color), [], None
         for s in samples:
-            value = s.get(key)
+            # Without a face the observation holds placeholders, not measurements.
+            value = s.get(key) if s.get("faces") != 0 else None
             broken = last_t is not None and s["t"] - last_t > GAP_MS
             if not isinstance(value, (int, float)) or broken:
                 if len(points) > 1:

@@ -86,7 +86,8 @@ def evidence(merchant: MerchantPersona, settings: Any, tmp_path: Any) -> Livenes
          "phase": "challenge", "challenge": 0, "attempt": 1}
         for i in range(30)
     ]  # fmt: skip
-    samples[10]["yaw"] = None  # a frame without a face breaks the line
+    samples[10]["yaw"] = None  # a frame without a yaw breaks that line
+    samples[20].update(faces=0, mouth=0.0)  # a frame without a face breaks every line
     session_timeline_append(session=session, samples=samples)
     LivenessSession.objects.filter(pk=session.pk).update(
         status=SessionStatus.FINISHED, result=FAILED, finished_at=timezone.now()
@@ -254,10 +255,9 @@ def test_the_detail_plots_angles_and_openness_with_challenge_windows(
     svg = re.search(r"<svg class=\"plot\".*?</svg>", html, re.S)
     assert svg is not None
     series = re.findall(r'<polyline class="line" data-series="(\w+)"', svg.group(0))
-    # yaw is broken in two by the frame without a face; the others are one line each.
-    assert sorted(series) == sorted(
-        ["yaw", "yaw", "pitch", "roll", "eye_left", "eye_right", "mouth"]
-    )
+    # Every line is broken where the face was lost; yaw also where it was missing.
+    keys = ["yaw", "pitch", "roll", "eye_left", "eye_right", "mouth"]
+    assert sorted(series) == sorted([*keys, *keys, "yaw"])
     assert svg.group(0).count('class="window matched"') == 1
     assert svg.group(0).count('class="window failed"') == 1
     assert "verdict: failed" in svg.group(0)

@@ -46,6 +46,7 @@ class Command(BaseCommand):
             + ("" if settings.LIVENESS_DEMO_ENABLED else " (disabled)"),
             f"  API docs       {base}/face/v1/docs/",
             f"  Reviewer admin {base}/admin/  user {demo.reviewer_username}  password {demo.reviewer_password}",
+            f"  Reviews        {base}/dashboard/  (same login)",
             "",
             "Demo merchant credentials (new on every start; shown only here):",
             "  " + json.dumps(creds.as_dict()),

@@ -161,14 +161,16 @@ def _fit(src: Rows, dst: Rows) -> Matrix:
             u_sum[j] += u * value
             v_sum[j] += v * value
             w_sum[j] += w * value
-    normal = np.zeros((9, 9))
+    normal = [[0.0] * 9 for _ in range(9)]
     for block, (r, c), sign in (
         (p_sum, (0, 0), 1.0), (p_sum, (3, 3), 1.0), (w_sum, (6, 6), 1.0),
         (u_sum, (0, 6), -1.0), (u_sum, (6, 0), -1.0), (v_sum, (3, 6), -1.0), (v_sum, (6, 3), -1.0),
     ):  # fmt: skip
         xx, xy, x, yy, y, one = (sign * value for value in block)
-        normal[r : r + 3, c : c + 3] = ((xx, xy, x), (xy, yy, y), (x, y, one))
-    _, vectors = np.linalg.eigh(normal)
+        normal[r][c : c + 3] = (xx, xy, x)
+        normal[r + 1][c : c + 3] = (xy, yy, y)
+        normal[r + 2][c : c + 3] = (x, y, one)
+    _, vectors = np.linalg.eigh(np.array(normal))
     g = vectors[:, 0].tolist()
     # h = T_dst^-1 @ G @ T_src with T(p) = scale * (p - centre), written out.
     rows = [

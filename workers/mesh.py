@@ -67,8 +67,8 @@ def _landmark_lists(mesh: Any, rgb: npt.NDArray[np.uint8]) -> list[bytes]:
     This is `FaceMesh.process` (mediapipe 0.10.21, `SolutionBase.process`) without what it
     adds around the graph run on every call: building a namedtuple class (about 50 us, far
     more right after the model) and parsing each face's 468 points into Python protobuf
-    messages that would only be serialised again. The same graph gets the same packet at
-    the next simulated timestamp and is waited for in the same way.
+    messages that would only be serialised again. The same graph gets the same pixels at the
+    next simulated timestamp and is waited for in the same way.
     """
     if rgb.ndim != 3 or rgb.shape[2] != 3:
         raise ValueError("Input image must contain three channel rgb data.")
@@ -77,7 +77,11 @@ def _landmark_lists(mesh: Any, rgb: npt.NDArray[np.uint8]) -> list[bytes]:
 
     mesh._graph_outputs.clear()
     mesh._simulated_timestamp += 33333  # as process() does: a simulated 30 fps stream
-    packet = packet_creator.create_image_frame(rgb, image_format=image_frame.ImageFormat.SRGB)
+    # A read-only view is taken by reference instead of copied into the packet (the frame is
+    # not written while the graph runs; the packet keeps the array alive).
+    frame = rgb.view()
+    frame.flags.writeable = False
+    packet = packet_creator.create_image_frame(frame, image_format=image_frame.ImageFormat.SRGB)
     (stream,) = mesh._input_stream_type_info
     mesh._graph.add_packet_to_input_stream(
         stream=stream, packet=packet.at(mesh._simulated_timestamp)

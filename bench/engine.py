@@ -17,6 +17,7 @@ Prints milliseconds per frame and the engine's own share on top of the bare call
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -24,6 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import cv2
+import django
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -61,6 +63,9 @@ def main() -> None:
     )
     parser.add_argument("--frames", type=int, default=300)
     args = parser.parse_args()
+    # As in the server: analyze_image reads its frame limits from the Django settings.
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "glair_clone.settings")
+    django.setup()
     jpegs = frames(Path(args.data), args.frames)
     rgbs = [decode_rgb(j) for j in jpegs]  # the bare call gets its pixels for free
     graph = _face_mesh()

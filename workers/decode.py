@@ -83,9 +83,10 @@ def decode_rgb(data: bytes, limits: Limits | None = None) -> Image:
 
 def _decode_jpeg(data: bytes) -> Image | None:
     """libjpeg-turbo's TurboJPEG API, straight to RGB, with its fast integer DCT and plain
-    chroma upsampling: about 0.45 ms for a 480x360 frame against 1.2 ms for OpenCV's decoder
-    (accurate DCT, smooth upsampling). Pixels differ by under one level on average, which
-    moves landmarks by about 0.15 px (less than the JPEG compression itself does). None for
+    chroma upsampling: about 0.6 ms per 480-px frame in bench/engine.py where OpenCV's decoder
+    (accurate DCT, smooth upsampling) took 0.75 ms, and about a third of OpenCV's time when
+    decoding in a loop. Pixels differ by under one level on average, which moves landmarks by
+    about 0.15 px and angles by about 0.1 degree (median over the benchmark's frames). None for
     what it refuses (a truncated file, CMYK), which OpenCV then decodes as it always did."""
     try:
         rgb: Image = simplejpeg.decode_jpeg(data, colorspace="RGB", fastdct=True, fastupsample=True)

@@ -205,7 +205,10 @@ class LiveRun:
         for event in step.events:
             kind = event["type"]
             data = {k: v for k, v in event.items() if k != "type"}
-            await database_sync_to_async(event_record)(session=self.session, kind=kind, data=data)
+            if kind != "verdict":  # recorded once, by the write that commits it (`_finish`)
+                await database_sync_to_async(event_record)(
+                    session=self.session, kind=kind, data=data
+                )
             if kind == "challenge_started":
                 await self._save_reference()
                 await emit(

@@ -247,6 +247,10 @@ async def test_a_real_mouth_opening_passes_and_the_verdict_is_committed_first(
     assert len(samples) >= 10
     assert {"t", "yaw", "pitch", "mouth", "eye_left", "guidance", "phase"} <= set(samples[-1])
     assert max(s["mouth"] for s in samples if s["mouth"] is not None) > 0.3
+    verdicts = await database_sync_to_async(
+        lambda: list(saved.events.filter(kind="verdict").values_list("data", flat=True))
+    )()
+    assert verdicts == [saved.result]  # one verdict in the audit trail: the committed one
 
 
 @pytest.mark.slow

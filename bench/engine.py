@@ -1,10 +1,11 @@
 """Per-frame cost of the whole analysis beside the bare MediaPipe call, on the same frames.
 
-    .venv/bin/python bench/engine.py [../shared/data] [--frames N]
+    .venv/bin/python bench/engine.py [../shared/data] [--frames N] [--quality Q]
 
 Frames come from the shared clips, scaled to 480 pixels wide and JPEG-encoded as the page sends
-them. For each frame, in one run and interleaved so both see the same machine state (which of
-the two goes first alternates from frame to frame):
+them (quality 70: `JPEG_QUALITY = 0.7` in static/liveness/page.js; `--quality` to try others).
+For each frame, in one run and interleaved so both see the same machine state (which of the two
+goes first alternates from frame to frame):
   bare:   FaceMesh.process(rgb) alone (the model call, no decoding, nothing after it);
   engine: analyze_image(jpeg bytes) (decode + model + landmarks + pose/openness/quality)
           followed by ChallengeRun.feed (gesture logic), i.e. what the server does per frame.
@@ -36,9 +37,10 @@ from workers.mesh import _face_mesh, run_face_mesh
 from workers.video import read_video
 
 WIDTH = 480
+PAGE_JPEG_QUALITY = 70  # static/liveness/page.js: canvas.toDataURL("image/jpeg", 0.7)
 
 
-def frames(data: Path, limit: int) -> list[bytes]:
+def frames(data: Path, limit: int, quality: int = PAGE_JPEG_QUALITY) -> list[bytes]:
     out: list[bytes] = []
     clips = sorted((data / "videos").glob("*.mp4"))
     per_clip = max(limit // len(clips), 1)
@@ -49,7 +51,7 @@ def frames(data: Path, limit: int) -> list[bytes]:
                 frame.rgb, (WIDTH, round(h * WIDTH / w)), interpolation=cv2.INTER_AREA
             )
             ok, jpeg = cv2.imencode(
-                ".jpg", cv2.cvtColor(small, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, 85]
+                ".jpg", cv2.cvtColor(small, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality]
             )
             assert ok
             out.append(jpeg.tobytes())
@@ -62,11 +64,12 @@ def main() -> None:
         "data", nargs="?", default=str(Path(__file__).resolve().parents[2] / "shared" / "data")
     )
     parser.add_argument("--frames", type=int, default=300)
+    parser.add_argument("--quality", type=int, default=PAGE_JPEG_QUALITY, help="JPEG quality 1-100")
     args = parser.parse_args()
     # As in the server: analyze_image reads its frame limits from the Django settings.
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "glair_clone.settings")
     django.setup()
-    jpegs = frames(Path(args.data), args.frames)
+    jpegs = frames(Path(args.data), args.frames, args.quality)
     rgbs = [decode_rgb(j) for j in jpegs]  # the bare call gets its pixels for free
     graph = _face_mesh()
     warm_up = ChallengeRun(["HEAD_LEFT"], max_attempts=1000)
@@ -111,7 +114,10 @@ def main() -> None:
         report(f"  stage: {name}", values)
     overhead = (statistics.mean(engine) / statistics.mean(bare) - 1) * 100
     median_overhead = (statistics.median(engine) / statistics.median(bare) - 1) * 100
-    print(f"frames: {len(jpegs)} at {WIDTH}px wide")
+    size = statistics.mean(len(jpeg) for jpeg in jpegs) / 1024
+    print(
+        f"frames: {len(jpegs)} at {WIDTH}px wide, JPEG quality {args.quality}, {size:.1f} KiB mean"
+    )
     print(
         f"engine's own work on top of the model: {overhead:+.1f}% (mean), {median_overhead:+.1f}% (median)"
     )

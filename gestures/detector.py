@@ -99,12 +99,12 @@ class GestureTracker:
         if neutral and self._neutral_start is not None:
             # A neutral pose is a still one: the face keeps its 2D shape while it is held, so a
             # card swept through a frontal-looking angle does not become the baseline.
-            neutral = face_warp(self._neutral_start, obs.landmarks.tolist()) <= c.neutral_warp_max
+            neutral = face_warp(self._neutral_start, obs.landmarks) <= c.neutral_warp_max
         self._neutral.see(neutral, t_ms)
         if not neutral:
             self._neutral_start = None
         elif self._neutral_start is None:
-            self._neutral_start = obs.landmarks.tolist()
+            self._neutral_start = obs.landmarks
         if neutral and self._neutral.held(t_ms, c.neutral_hold_ms):
             self.baseline = Baseline.of(obs)
             return Outcome(PENDING, neutral=True)

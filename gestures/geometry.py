@@ -1,9 +1,10 @@
 """Head pose and eye/mouth openness from face-mesh landmarks.
 
-Landmarks are the compact subset of `gestures.landmarks`, as an (N, 3) array in pixels:
+Landmarks are the compact subset of `gestures.landmarks`, as N rows [x, y, z] in pixels:
 x to the image's right, y down, z the mesh's relative depth in x's scale (smaller = nearer).
-The functions here take those rows as nested lists (`points.tolist()`): they read a handful
-of points each, which plain float arithmetic does several times faster than numpy.
+They stay nested lists of floats from the model's readout to the gesture logic: every function
+reads a handful of points, which plain float arithmetic does several times faster than numpy
+(and building an array per frame costs more than the arithmetic).
 """
 
 from __future__ import annotations
@@ -12,13 +13,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-import numpy.typing as npt
-
 from gestures import landmarks as lm
 
-Points = npt.NDArray[np.float64]
-Rows = Sequence[Sequence[float]]  # the same points as nested lists: `points.tolist()`
+Rows = Sequence[Sequence[float]]  # N points, each [x, y, z]
 
 _EYE_R_OUT, _EYE_R_IN = lm.rows("eye_r_out", "eye_r_in")
 _EYE_L_OUT, _EYE_L_IN = lm.rows("eye_l_out", "eye_l_in")

@@ -28,8 +28,8 @@ class FacePlace:
             return None
         # The eye corners, not the box: the box follows the jaw, which moves in speech.
         points = obs.landmarks
-        x = sum(points.item(i, 0) for i in _EYE_CORNERS) / len(_EYE_CORNERS)
-        y = sum(points.item(i, 1) for i in _EYE_CORNERS) / len(_EYE_CORNERS)
+        x = sum(points[i][0] for i in _EYE_CORNERS) / len(_EYE_CORNERS)
+        y = sum(points[i][1] for i in _EYE_CORNERS) / len(_EYE_CORNERS)
         return cls(x, y, obs.box[2], t_ms)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from gestures import landmarks as lm
-from gestures.geometry import Points
+from gestures.geometry import Rows
 
 _FORMAT = 1
 
@@ -35,8 +35,8 @@ class FrameObservation:
     """One analysed frame. Angles in degrees; see `gestures.geometry.Pose` for their signs.
 
     Eye and mouth openness are raw image-plane ratios; `landmarks` is the compact subset of
-    `gestures.landmarks` in pixels, which the gesture logic uses for parallax and for openness
-    measured in the neutral view.
+    `gestures.landmarks` in pixels, as nested lists of [x, y, z] (see `gestures.geometry`),
+    which the gesture logic uses for parallax and for openness measured in the neutral view.
     """
 
     width: int
@@ -50,7 +50,7 @@ class FrameObservation:
     eye_left: float = 0.0
     mouth: float = 0.0
     quality: Quality | None = None
-    landmarks: Points | None = field(default=None, compare=False, repr=False)
+    landmarks: Rows | None = field(default=None, compare=False, repr=False)
 
     @property
     def has_face(self) -> bool:
@@ -75,7 +75,7 @@ class FrameObservation:
             eye_left=round(self.eye_left, 4),
             mouth=round(self.mouth, 4),
             quality={k: round(v, 4) for k, v in vars(self.quality).items()},
-            landmarks=np.round(self.landmarks, 1).tolist(),
+            landmarks=np.round(np.asarray(self.landmarks, dtype=np.float64), 1).tolist(),
         )
         return out
 
@@ -102,5 +102,5 @@ class FrameObservation:
             eye_left=float(data["eye_left"]),
             mouth=float(data["mouth"]),
             quality=Quality(**{k: float(v) for k, v in data["quality"].items()}),
-            landmarks=points,
+            landmarks=points.tolist(),
         )

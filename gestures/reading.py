@@ -26,9 +26,7 @@ class Baseline:
     @classmethod
     def of(cls, obs: FrameObservation) -> Baseline:
         assert obs.landmarks is not None
-        return cls(
-            obs.landmarks.tolist(), obs.yaw, obs.pitch, obs.eye_right, obs.eye_left, obs.mouth
-        )
+        return cls(obs.landmarks, obs.yaw, obs.pitch, obs.eye_right, obs.eye_left, obs.mouth)
 
 
 @dataclass(frozen=True)
@@ -59,7 +57,7 @@ class Reading:
 def read(base: Baseline, obs: FrameObservation, config: EngineConfig) -> Reading:
     assert obs.landmarks is not None
     d_yaw, d_pitch = obs.yaw - base.yaw, obs.pitch - base.pitch
-    view = flat_view(base.landmarks, obs.landmarks.tolist())
+    view = flat_view(base.landmarks, obs.landmarks)
     parallax = view.parallax
     pose, strength, flat = _pose(obs.yaw, d_yaw, d_pitch, parallax, config)
     right, left, mouth = view.openness

@@ -56,7 +56,7 @@ def observe(rgb: Image, faces: list[Face]) -> FrameObservation:
         eye_left=left,
         mouth=mouth_openness(rows),
         quality=_quality(rgb, box),
-        landmarks=np.array(rows),
+        landmarks=rows,
     )
 
 

@@ -40,7 +40,15 @@ def services_available() -> None:
 class Cluster:
     """A throwaway PostgreSQL database, a flushed Redis db, daphne and one Celery worker."""
 
-    def __init__(self, data_dir: Path, *, concurrency: int = 2, pool: str = "prefork") -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        concurrency: int = 2,
+        pool: str = "prefork",
+        env: dict[str, str] | None = None,
+    ) -> None:
+        """env: more environment variables for the server and the worker (settings)."""
         services_available()
         self.database = f"glair_it_{uuid.uuid4().hex[:10]}"
         with _admin_connection() as conn:
@@ -50,7 +58,9 @@ class Cluster:
         import redis
 
         redis.Redis.from_url(REDIS_URL).flushdb()
-        self.server = LiveServer(data_dir, {"DATABASE_URL": database_url, "REDIS_URL": REDIS_URL})
+        self.server = LiveServer(
+            data_dir, {"DATABASE_URL": database_url, "REDIS_URL": REDIS_URL, **(env or {})}
+        )
         self.concurrency = concurrency
         self.pool = pool
         self.worker: subprocess.Popen[bytes] | None = None

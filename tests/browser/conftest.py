@@ -103,15 +103,24 @@ def chromium_args(
 @pytest.fixture
 def browser_with_camera(playwright: Any, chromium_path: Path) -> Iterator[Callable[..., Any]]:
     """Factory: a fresh Chromium whose camera plays ``clip_path``. Playwright's ``launch`` gives
-    every browser a new temporary user-data dir (it refuses ``--user-data-dir``)."""
+    every browser a new temporary user-data dir (it refuses ``--user-data-dir``).
+    ``one_core=True`` holds Chromium and all its processes to the machine's second core
+    (``taskset -c 1``), so that many pages cannot starve the server beside them."""
     opened: list[Any] = []
 
     def launch(
-        clip_path: Path | None = None, *, deny: bool = False, no_camera: bool = False
+        clip_path: Path | None = None,
+        *,
+        deny: bool = False,
+        no_camera: bool = False,
+        one_core: bool = False,
     ) -> Any:
         args = chromium_args(clip_path, deny=deny, no_camera=no_camera)
+        executable = chromium_path
+        if one_core:
+            executable = _pinned(chromium_path)
         browser = playwright.chromium.launch(
-            executable_path=str(chromium_path), headless=True, args=args
+            executable_path=str(executable), headless=True, args=args
         )
         browser._liveness_deny = deny  # read by new_page to deny the permission in contexts
         opened.append(browser)
@@ -121,6 +130,19 @@ def browser_with_camera(playwright: Any, chromium_path: Path) -> Iterator[Callab
     for browser in opened:
         with contextlib.suppress(Exception):  # already gone
             browser.close()
+
+
+def _pinned(chromium: Path) -> Path:
+    """A launcher that starts Chromium on CPU 1 only (children inherit it), for Playwright."""
+    require(
+        (os.cpu_count() or 1) >= 2 and shutil.which("taskset") is not None,
+        "pinning Chromium to one core needs two cores and taskset (util-linux)",
+    )
+    launcher = ROOT / "test-artifacts" / "chromium-one-core"
+    launcher.parent.mkdir(exist_ok=True)
+    launcher.write_text(f'#!/bin/sh\nexec taskset -c 1 "{chromium}" "$@"\n')
+    launcher.chmod(0o755)
+    return launcher
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 
@@ -35,3 +36,43 @@ def play_until_result(page: Any, attempts: int = 3) -> dict[str, Any]:
         wait_screen(page, "camera")
     wait_messages(page, "result", 1, timeout=120_000)
     return dict(page.evaluate("window.__liveness.messages.find(m => m.type === 'result')"))
+
+
+class WireTimes:
+    """When each frame went on the wire and its answer came off it, as Chromium's network stack
+    saw them (DevTools `Network.webSocketFrameSent/Received` timestamps): the round trip of
+    the transport and the server, without the page's own main-thread delays."""
+
+    def __init__(self, page: Any) -> None:
+        self.sent: dict[int, float] = {}
+        self.answered: dict[int, float] = {}
+        self._cdp = page.context.new_cdp_session(page)
+        self._cdp.on("Network.webSocketFrameSent", self._on_sent)
+        self._cdp.on("Network.webSocketFrameReceived", self._on_received)
+        self._cdp.send("Network.enable")
+
+    def round_trips_ms(self) -> list[tuple[float, float]]:
+        """(sent, round trip) per answered frame, both in ms (sent on the browser's clock)."""
+        return [
+            (self.sent[seq] * 1000, (self.answered[seq] - self.sent[seq]) * 1000)
+            for seq in sorted(self.answered)
+            if seq in self.sent
+        ]
+
+    def _on_sent(self, event: dict[str, Any]) -> None:
+        message = _json(event)
+        if message.get("type") == "frame":
+            self.sent[int(message["seq"])] = float(event["timestamp"])
+
+    def _on_received(self, event: dict[str, Any]) -> None:
+        message = _json(event)
+        if message.get("type") == "frame_result":
+            self.answered[int(message["seq"])] = float(event["timestamp"])
+
+
+def _json(event: dict[str, Any]) -> dict[str, Any]:
+    try:
+        message = json.loads(event["response"]["payloadData"])
+    except (KeyError, TypeError, ValueError):
+        return {}
+    return message if isinstance(message, dict) else {}

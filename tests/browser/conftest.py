@@ -204,32 +204,14 @@ def clip_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def clip(clip_cache: Path, shared_data: Path) -> Callable[..., Path]:
-    def make(
-        src: str | Path,
-        *,
-        start: int = 0,
-        end: int | None = None,
-        lead_in_s: float = 0.0,
-        loop: int = 1,
-        fps: float | None = None,
-        width: int | None = None,
-        fmt: str = "y4m",
-    ) -> Path:
+    def make(src: str | Path, **options: Any) -> Path:
+        """``src``: a path, or a name under ``<shared_data>/videos``; ``options``: those of
+        ``convert_clip`` (start, end, lead_in_s, loop, fps, width, fmt)."""
         path = Path(src)
         if not path.is_absolute() and not path.exists():
             path = shared_data / "videos" / path
         require(path.exists(), f"clip not found: {path}")
-        return convert_clip(
-            path,
-            clip_cache,
-            start=start,
-            end=end,
-            lead_in_s=lead_in_s,
-            loop=loop,
-            fps=fps,
-            width=width,
-            fmt=fmt,
-        )
+        return convert_clip(path, clip_cache, **options)
 
     return make
 

@@ -126,6 +126,16 @@ def test_it_rejects_bad_values_naming_the_field(api: Any, field: str, value: Any
     assert field in error["message"]
 
 
+def test_a_contract_gesture_this_engine_does_not_detect_is_refused_by_name(api: Any) -> None:
+    # HAND_ codes are valid in CONTRACT §2 but the engine has no hand model: refused, not
+    # accepted and then failed on every user.
+    body = {"success_url": "https://m.example/ok", "gestures": ["HEAD_UP", "HAND_01100"]}
+    error = assert_error(api.post(SESSIONS, body), 400, "INVALID_REQUEST")
+    assert error["field"] == "gestures"
+    assert "HAND_01100" in error["message"] and "not enabled" in error["message"]
+    assert not LivenessSession.objects.exists()
+
+
 def test_success_url_is_required(api: Any) -> None:
     error = assert_error(api.post(SESSIONS, {"cancel_url": "https://m.example/c"}), 400)
     assert error["field"] == "success_url"

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.distributed import Cluster  # noqa: E402
-from tests.socket_client import Run, stream_clip  # noqa: E402
+from tests.socket_client import Run, percentile, stream_clip  # noqa: E402
 
 CLIPS = ["lp_d18_mouth_open.mp4", "lp_d14_blinks.mp4", "lp_d0_still.mp4", "lp_d9_glasses_blink.mp4"]
 
@@ -30,11 +30,6 @@ def create_session(cluster: Cluster, creds: dict[str, str], gestures: list[str])
     return cluster.server.create_session(
         creds, success_url="https://m.example/ok", gestures=gestures
     )
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 async def many(

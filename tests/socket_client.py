@@ -93,6 +93,12 @@ async def stream_clip(
     return run
 
 
+def percentile(values: list[float], q: float) -> float:
+    """The nearest-rank percentile used for every latency figure (q in 0..1)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
 def run_in_thread(coroutine: Any) -> Any:
     """asyncio.run on a thread of its own: the caller's thread may already have a loop running
     (Playwright's sync API keeps one for the whole test session)."""

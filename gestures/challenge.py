@@ -16,6 +16,7 @@ from gestures.config import EngineConfig
 from gestures.detector import GestureTracker
 from gestures.guidance import FacePlace, guidance
 from gestures.observation import FrameObservation
+from gestures.passive import PassiveEvidence
 from gestures.steps import Step, reading_metrics
 from gestures.verdict import GestureResult, build_verdict, gesture_result
 
@@ -63,6 +64,7 @@ class ChallengeRun:
         self.verdict: dict[str, Any] | None = None
         self.reference_score = -1.0
         self.frames = 0
+        self.passive = PassiveEvidence()
         self._places: list[FacePlace] = []
         self._reset_phase_state()
 
@@ -71,6 +73,8 @@ class ChallengeRun:
     def feed(self, obs: FrameObservation, timestamp_ms: int) -> Step:
         frame = _Frame(t_ms=timestamp_ms)
         self.frames += 1
+        # Only a frame with one face says whose face was scored.
+        self.passive.add(obs.live if obs.faces == 1 and obs.has_face else None)
         if self._phase_since is None:
             self._phase_since = timestamp_ms
         shown = guidance(obs, self._reference_place(timestamp_ms), timestamp_ms, self.config)
@@ -92,6 +96,10 @@ class ChallengeRun:
             self._fail_attempt(*self._failure_reason(), frame)
         return self._step(None, codes.OK, frame, {})
 
+    def passive_due(self) -> bool:
+        """Should the next frame be scored by the anti-spoofing models?"""
+        return self.phase != codes.DONE and self.passive.due(self.config)
+
     def snapshot(self) -> dict[str, Any]:
         """JSON-safe progress: finished challenges and attempts used, not in-flight state."""
         return {
@@ -104,6 +112,7 @@ class ChallengeRun:
             "verdict": self.verdict,
             "reference_score": self.reference_score,
             "frames": self.frames,
+            "passive": self.passive.to_dict(),
         }
 
     @classmethod
@@ -118,6 +127,7 @@ class ChallengeRun:
         run.verdict = snapshot["verdict"]
         run.reference_score = float(snapshot["reference_score"])
         run.frames = int(snapshot["frames"])
+        run.passive = PassiveEvidence.from_dict(snapshot.get("passive"))
         run.phase = codes.DONE if run.verdict is not None else codes.POSITIONING
         return run
 
@@ -224,7 +234,7 @@ class ChallengeRun:
         self._wait(frame.t_ms, self.config.retry_delay_ms, "positioning")
 
     def _conclude(self, frame: _Frame) -> None:
-        self.verdict = build_verdict(self.gestures, self.results)
+        self.verdict = build_verdict(self.gestures, self.results, self.passive.summary(self.config))
         self.phase = codes.DONE
         frame.events.append({"type": "verdict", "verdict": self.verdict})
 

@@ -66,6 +66,16 @@ class EngineConfig:
     still_speed_max: float = 3.0  # face widths per second the face centre may travel
     # A face whose centre jumps this many face widths between frames is a different face.
     face_jump_max: float = 0.8
+    # Passive anti-spoofing (gestures.passive): spoof_percentage = 1 - the median live
+    # probability of the run's sampled frames. Live faces at the page's size score a median
+    # spoof of at most 0.1 in the shared clips, replays and prints 0.8 or more
+    # (docs/ACCURACY.md): HIGH, which fails the session, sits between with room on both sides.
+    passive_spoof_high: float = 0.5
+    passive_spoof_moderate: float = 0.25
+    # Fewer sampled frames than this is no evidence of life; 0 turns the check off (only for
+    # replays of recorded landmarks, which carry no pixels to score).
+    passive_min_samples: int = 3
+    passive_sample_every: int = 7  # then one frame in this many (the model's cost budget)
 
     @classmethod
     def from_overrides(cls, overrides: dict[str, Any] | None = None) -> EngineConfig:

@@ -51,6 +51,9 @@ class FrameObservation:
     mouth: float = 0.0
     quality: Quality | None = None
     landmarks: Rows | None = field(default=None, compare=False, repr=False)
+    # Passive anti-spoofing: probability that the main face is live (workers.antispoof), for
+    # the frames that were scored; None for the others.
+    live: float | None = None
 
     @property
     def has_face(self) -> bool:
@@ -77,6 +80,8 @@ class FrameObservation:
             quality={k: round(v, 4) for k, v in vars(self.quality).items()},
             landmarks=np.round(np.asarray(self.landmarks, dtype=np.float64), 1).tolist(),
         )
+        if self.live is not None:
+            out["live"] = round(self.live, 4)
         return out
 
     @classmethod
@@ -103,4 +108,5 @@ class FrameObservation:
             mouth=float(data["mouth"]),
             quality=Quality(**{k: float(v) for k, v in data["quality"].items()}),
             landmarks=points.tolist(),
+            live=None if data.get("live") is None else float(data["live"]),
         )

@@ -85,3 +85,18 @@ def check_face_model(app_configs: Any = None, **kwargs: Any) -> list[Error]:
             )
         ]
     return []
+
+
+@register()
+def check_antispoof_models(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    # Every session's verdict needs them: without them no session could pass.
+    from workers.antispoof import missing_models
+
+    return [
+        Error(
+            f"anti-spoofing model missing at {path}",
+            hint="the MiniFASNet pair ships in workers/models/; restore it from the repository",
+            id="liveness.E030",
+        )
+        for path in missing_models()
+    ]

@@ -92,21 +92,25 @@ class LivenessConsumer(AsyncJsonWebsocketConsumer):
         refused = self.live.admit_frame(seq, image)
         if refused is not None:
             await self.send_json(refused)
-        elif settings.CELERY_TASK_ALWAYS_EAGER:
-            task = asyncio.ensure_future(self._analyse_here(seq, image))
+            return
+        passive = self.live.frames[seq].passive
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            task = asyncio.ensure_future(self._analyse_here(seq, image, passive))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         else:
-            await asyncio.get_running_loop().run_in_executor(None, self._enqueue, seq, image)
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(None, self._enqueue, seq, image, passive)
 
-    def _enqueue(self, seq: int, image: str) -> None:
+    def _enqueue(self, seq: int, image: str, passive: bool) -> None:
         analyze_frame.apply_async(
-            args=[self.channel_name, seq, image], expires=settings.LIVENESS_FRAME_EXPIRES_S
+            args=[self.channel_name, seq, image, passive],
+            expires=settings.LIVENESS_FRAME_EXPIRES_S,
         )
 
-    async def _analyse_here(self, seq: int, image: str) -> None:
+    async def _analyse_here(self, seq: int, image: str, passive: bool) -> None:
         loop = asyncio.get_running_loop()
-        answer = await loop.run_in_executor(_pool, analyze_frame_payload, image)
+        answer = await loop.run_in_executor(_pool, analyze_frame_payload, image, passive)
         # Back through the (in-memory) channel layer, so answers are handled one at a time,
         # between page messages, exactly as answers from Celery workers are.
         await self.channel_layer.send(

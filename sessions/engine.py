@@ -56,6 +56,7 @@ def sample(observation: dict[str, Any], step: Step) -> dict[str, Any]:
         "eye_left": observation.get("eye_left"),
         "eye_right": observation.get("eye_right"),
         "mouth": observation.get("mouth"),
+        "live": observation.get("live"),
         "guidance": step.guidance,
         "phase": step.phase,
         "challenge": step.index if step.phase == "challenge" else None,

@@ -53,6 +53,7 @@ class Frame:
     seq: int
     received_ms: int
     jpeg_b64: str
+    passive: bool = False  # to be scored by the anti-spoofing models too
     answer: dict[str, Any] | None = None
 
 
@@ -145,7 +146,9 @@ class LiveRun:
             return {"type": "frame_dropped", "seq": seq, "reason": "stale"}
         if len(self.frames) >= MAX_IN_FLIGHT:
             return {"type": "frame_dropped", "seq": seq, "reason": "busy"}
-        self.frames[seq] = Frame(seq, self.now_ms(), image_b64)
+        # One scored frame in flight at a time is enough to keep to the sampling rate.
+        passive = self.run.passive_due() and not any(f.passive for f in self.frames.values())
+        self.frames[seq] = Frame(seq, self.now_ms(), image_b64, passive)
         return None
 
     # --- analysis results ---------------------------------------------------------------

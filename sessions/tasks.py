@@ -26,13 +26,15 @@ log = logging.getLogger(__name__)
 @worker_process_init.connect
 def _load_model_before_the_first_frame(**kwargs: Any) -> None:
     # Each prefork child builds its own MediaPipe graph now, not on a user's first frame.
-    from workers.mesh import warm_up
+    from workers import antispoof, mesh
 
-    warm_up()
+    mesh.warm_up()
+    antispoof.warm_up()
 
 
-def analyze_frame_payload(image_b64: str) -> dict[str, Any]:
-    """Decode and analyse one frame; the answer is always a JSON-safe dict, never an exception."""
+def analyze_frame_payload(image_b64: str, passive: bool = False) -> dict[str, Any]:
+    """Decode and analyse one frame (with `passive`, score its face for spoofing too); the
+    answer is always a JSON-safe dict, never an exception."""
     from workers.analysis import FrameError, analyze_image
 
     started = time.perf_counter()
@@ -41,7 +43,7 @@ def analyze_frame_payload(image_b64: str) -> dict[str, Any]:
     except (binascii.Error, ValueError):
         return {"ok": False, "code": "bad_base64", "message": "image is not valid base64"}
     try:
-        observation = analyze_image(data)
+        observation = analyze_image(data, passive=passive)
     except FrameError as exc:
         return {"ok": False, "code": exc.code, "message": exc.message}
     return {
@@ -58,9 +60,9 @@ def analyze_frame_payload(image_b64: str) -> dict[str, Any]:
     soft_time_limit=5,
     time_limit=10,
 )
-def analyze_frame(reply_channel: str, seq: int, image_b64: str) -> None:
+def analyze_frame(reply_channel: str, seq: int, image_b64: str, passive: bool = False) -> None:
     try:
-        answer = analyze_frame_payload(image_b64)
+        answer = analyze_frame_payload(image_b64, passive)
     except SoftTimeLimitExceeded:
         answer = {"ok": False, "code": "timeout", "message": "analysis took too long"}
     _reply(reply_channel, {"type": "frame.analyzed", "seq": seq, **answer})

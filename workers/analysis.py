@@ -6,11 +6,14 @@ every frame is analysed on its own, so frames of one session may go to any worke
 
 from __future__ import annotations
 
+import dataclasses
+
 import cv2
 import numpy as np
 
 from gestures.geometry import eye_openness, head_pose, mouth_openness
 from gestures.observation import FrameObservation, Quality
+from workers.antispoof import live_probability
 from workers.decode import FrameError, Image, Limits, decode_rgb
 from workers.mesh import Face, run_face_mesh
 
@@ -19,18 +22,24 @@ __all__ = ["FrameError", "analyze_image", "analyze_rgb"]
 _QUALITY_WIDTH = 64  # the face is scaled to this width before measuring brightness and sharpness
 
 
-def analyze_image(data: bytes, limits: Limits | None = None) -> FrameObservation:
+def analyze_image(
+    data: bytes, limits: Limits | None = None, *, passive: bool = False
+) -> FrameObservation:
     """Decode JPEG/PNG/WebP bytes and analyse them. Raises `FrameError` for bad input.
 
     Without explicit limits, Django's LIVENESS_FRAME_MAX_BYTES / _PIXELS apply when settings
-    are configured, else the defaults of `workers.decode`.
+    are configured, else the defaults of `workers.decode`. With `passive`, the main face is
+    also scored by the anti-spoofing models (`FrameObservation.live`).
     """
-    return analyze_rgb(decode_rgb(data, limits or frame_limits()))
+    return analyze_rgb(decode_rgb(data, limits or frame_limits()), passive=passive)
 
 
-def analyze_rgb(rgb: Image) -> FrameObservation:
+def analyze_rgb(rgb: Image, *, passive: bool = False) -> FrameObservation:
     """Analyse an RGB uint8 frame (height, width, 3)."""
-    return observe(rgb, run_face_mesh(rgb).faces)
+    obs = observe(rgb, run_face_mesh(rgb).faces)
+    if passive and obs.box is not None:
+        obs = dataclasses.replace(obs, live=live_probability(rgb, obs.box))
+    return obs
 
 
 def observe(rgb: Image, faces: list[Face]) -> FrameObservation:

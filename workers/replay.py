@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -14,10 +15,14 @@ from workers.video import read_video
 
 
 def observe_video(
-    path: Path, max_fps: float | None = None
+    path: Path, max_fps: float | None = None, *, passive: bool = True
 ) -> list[tuple[int, int, FrameObservation]]:
-    """(frame index, t_ms, observation) for every analysed frame of a clip."""
-    return [(f.index, f.t_ms, analyze_rgb(f.rgb)) for f in read_video(path, max_fps)]
+    """(frame index, t_ms, observation) for every analysed frame of a clip; with `passive`,
+    every frame is scored by the anti-spoofing models too (`replay` keeps the scores of the
+    frames a live session would have scored)."""
+    return [
+        (f.index, f.t_ms, analyze_rgb(f.rgb, passive=passive)) for f in read_video(path, max_fps)
+    ]
 
 
 def replay(
@@ -31,12 +36,16 @@ def replay(
     The report: {"status", "result", "reference_frame", "timeline"}, the first two being the
     verdict in CONTRACT section 1 shape. A clip that ends before a verdict is decided as if the
     user had left: the open challenge fails and no attempt is left.
+
+    Passive scores (`FrameObservation.live`) are kept only on the frames the run asks to have
+    scored (`ChallengeRun.passive_due`), exactly as the server samples them.
     """
     run = ChallengeRun(gestures, config, max_attempts)
     timeline: list[dict[str, Any]] = []
     reference: int | None = None
     last_t = 0
-    for index, t_ms, obs in frames:
+    for index, t_ms, observed in frames:
+        obs = observed if run.passive_due() else dataclasses.replace(observed, live=None)
         step = run.feed(obs, t_ms)
         last_t = t_ms
         if step.reference_candidate:
@@ -78,6 +87,7 @@ def _entry(index: int, t_ms: int, obs: FrameObservation, step: dict[str, Any]) -
         }
         if obs.has_face
         else None,
+        "live": None if obs.live is None else round(obs.live, 3),
         "phase": step["phase"],
         "guidance": step["guidance"],
         "challenge": step["index"] if step["phase"] == "challenge" else None,
@@ -95,5 +105,9 @@ def observe_and_replay(
     max_fps: float | None = None,
 ) -> dict[str, Any]:
     """Analyse a clip lazily (stopping at the verdict) and replay it: the command's core."""
-    frames = ((f.index, f.t_ms, analyze_rgb(f.rgb)) for f in read_video(path, max_fps))
-    return replay(frames, gestures, config, max_attempts)
+    run_config = config or EngineConfig()
+    frames = (
+        (f.index, f.t_ms, analyze_rgb(f.rgb, passive=run_config.passive_min_samples > 0))
+        for f in read_video(path, max_fps)
+    )
+    return replay(frames, gestures, run_config, max_attempts)

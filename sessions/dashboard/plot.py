@@ -18,9 +18,11 @@ PLOT_W = WIDTH - LEFT - RIGHT
 BAND_TOP = 6  # challenge labels
 ANGLES_TOP, ANGLES_H = 34, 170
 OPEN_TOP, OPEN_H = ANGLES_TOP + ANGLES_H + 30, 120
-AXIS_Y = OPEN_TOP + OPEN_H
+PASSIVE_TOP, PASSIVE_H = OPEN_TOP + OPEN_H + 30, 70
+AXIS_Y = PASSIVE_TOP + PASSIVE_H
 HEIGHT = AXIS_Y + 30
 GAP_MS = 1500  # a longer silence (reconnect, retry pause) breaks the line
+PASSIVE_GAP_MS = 10_000  # only some frames are scored: their points are joined across others
 MAX_POINTS = 1500
 TIME_STEPS_S = (0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600)
 
@@ -34,6 +36,7 @@ OPEN_SERIES = (
     ("eye_right", "Right eye", "#0891b2"),
     ("mouth", "Mouth", "#db2777"),
 )
+PASSIVE_SERIES = (("live", "Live probability (anti-spoofing)", "#0f766e"),)
 
 
 @dataclass
@@ -42,6 +45,7 @@ class Series:
     label: str
     color: str
     segments: list[str] = field(default_factory=list)
+    dots: list[tuple[float, float]] = field(default_factory=list)  # sparse series' points
 
 
 @dataclass
@@ -57,7 +61,7 @@ class Panel:
     height: int
     ticks: list[Tick]
     series: list[Series]
-    zero: float | None = None
+    zero: float | None = None  # a reference line: zero degrees, or the passive threshold
 
 
 @dataclass
@@ -116,11 +120,15 @@ class Plot:
         return [s for panel in self.panels for s in panel.series]
 
 
-def timeline_plot(*, samples: list[dict[str, Any]], events: list[SessionEvent]) -> Plot | None:
+def timeline_plot(
+    *, samples: list[dict[str, Any]], events: list[SessionEvent], live_threshold: float = 0.5
+) -> Plot | None:
     """Geometry for the plot, or None when the run left no samples.
 
     1. Time runs from the first to the last sample (ms since the epoch, server clock).
-    2. Angles share one symmetric degree scale; openness one 0..max scale.
+    2. Angles share one symmetric degree scale; openness one 0..max scale; the passive live
+       probability of the scored frames 0..1, with the line below which a session is a
+       suspected spoof (`live_threshold`: 1 - passive_spoof_high).
     3. Challenge windows open at `challenge_started` and close at the matching gesture event,
        a disconnect or the verdict; verdicts and failed attempts become markers.
     """
@@ -154,6 +162,16 @@ def timeline_plot(*, samples: list[dict[str, Any]], events: list[SessionEvent]) 
             [Tick(_y(v, 0, open_max, OPEN_TOP, OPEN_H), f"{v:.2f}")
              for v in (open_max, open_max / 2, 0)],
             _series(samples, OPEN_SERIES, x_of, 0, open_max, OPEN_TOP, OPEN_H),
+        ),
+        Panel(
+            "Passive anti-spoofing: live probability",
+            PASSIVE_TOP,
+            PASSIVE_H,
+            [Tick(_y(v, 0, 1, PASSIVE_TOP, PASSIVE_H), f"{v:g}") for v in (1, 0.5, 0)],
+            _series([s for s in samples if isinstance(s.get("live"), (int, float))],
+                    PASSIVE_SERIES, x_of, 0, 1, PASSIVE_TOP, PASSIVE_H, gap_ms=PASSIVE_GAP_MS,
+                    dots=True),
+            zero=_y(live_threshold, 0, 1, PASSIVE_TOP, PASSIVE_H),
         ),
     ]  # fmt: skip
     windows, markers = _challenge_windows(events, x_of, t0, t0 + span)
@@ -199,6 +217,9 @@ def _series(
     high: float,
     top: int,
     height: int,
+    *,
+    gap_ms: int = GAP_MS,
+    dots: bool = False,
 ) -> list[Series]:
     out = []
     for key, label, color in specs:
@@ -206,13 +227,16 @@ def _series(
         for s in samples:
             # Without a face the observation holds placeholders, not measurements.
             value = s.get(key) if s.get("faces") != 0 else None
-            broken = last_t is not None and s["t"] - last_t > GAP_MS
+            broken = last_t is not None and s["t"] - last_t > gap_ms
             if not isinstance(value, (int, float)) or broken:
                 if len(points) > 1:
                     series.segments.append(" ".join(points))
                 points = []
             if isinstance(value, (int, float)):
-                points.append(f"{x_of(s['t']):.1f},{_y(float(value), low, high, top, height)}")
+                x, y = round(x_of(s["t"]), 1), _y(float(value), low, high, top, height)
+                points.append(f"{x},{y}")
+                if dots:
+                    series.dots.append((x, y))
             last_t = s["t"]
         if len(points) > 1:
             series.segments.append(" ".join(points))

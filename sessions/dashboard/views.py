@@ -14,6 +14,7 @@ from sessions.dashboard import present, selectors
 from sessions.dashboard.access import staff_only
 from sessions.dashboard.forms import ReviewForm, SessionFilterForm
 from sessions.dashboard.plot import timeline_plot
+from sessions.engine import engine_config
 from sessions.errors import LivenessError, NotFound
 from sessions.models import ImageKind, LivenessSession
 from sessions.services.reviews import session_review_create
@@ -86,7 +87,11 @@ def _detail_context(session: LivenessSession, form: ReviewForm) -> dict[str, Any
             session, [i for i in images if i.kind == ImageKind.AUDIT]
         ),
         "events": present.event_rows(events),
-        "plot": timeline_plot(samples=samples, events=events),
+        "plot": timeline_plot(
+            samples=samples,
+            events=events,
+            live_threshold=1 - engine_config().passive_spoof_high,
+        ),
         "reviews": reviews,
         "current_review": reviews[0] if reviews else None,
         "form": form,

@@ -27,3 +27,26 @@ def recording():
         return cache[name]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def replay_scores(shared_data) -> list[float]:
+    """The real model's live scores on the screen-replay frames (39-55) of the phone recording
+    in spoof/silent_face/demo.gif."""
+    import cv2
+
+    from workers.analysis import analyze_rgb
+
+    capture = cv2.VideoCapture(str(shared_data / "spoof" / "silent_face" / "demo.gif"))
+    scores, index = [], 0
+    while True:
+        ok, bgr = capture.read()
+        if not ok:
+            break
+        if 39 <= index <= 55:
+            obs = analyze_rgb(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), passive=True)
+            if obs.live is not None:
+                scores.append(obs.live)
+        index += 1
+    assert len(scores) > 10
+    return scores

@@ -237,6 +237,10 @@ async def test_a_real_mouth_opening_passes_and_the_verdict_is_committed_first(
     assert saved.status == SessionStatus.FINISHED
     assert saved.result["status"] == "success"
     assert saved.result["result"]["gestures"][0]["gesture_status"] == "MATCH"
+    # Passive anti-spoofing ran on sampled frames of the live run and found a live face.
+    assert saved.result["result"]["passive"]["status"] == "LOW"
+    assert saved.result["result"]["passive"]["spoof_percentage"] < 0.25
+    assert len(saved.run_state["passive"]["scores"]) >= 3
     kinds_saved = await database_sync_to_async(
         lambda: sorted(saved.images.values_list("kind", flat=True))
     )()
@@ -247,6 +251,8 @@ async def test_a_real_mouth_opening_passes_and_the_verdict_is_committed_first(
     assert len(samples) >= 10
     assert {"t", "yaw", "pitch", "mouth", "eye_left", "guidance", "phase"} <= set(samples[-1])
     assert max(s["mouth"] for s in samples if s["mouth"] is not None) > 0.3
+    scored = [s["live"] for s in samples if s.get("live") is not None]
+    assert 3 <= len(scored) < len(samples) / 2  # sampled, not every frame
     verdicts = await database_sync_to_async(
         lambda: list(saved.events.filter(kind="verdict").values_list("data", flat=True))
     )()

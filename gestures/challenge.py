@@ -66,6 +66,7 @@ class ChallengeRun:
         self.frames = 0
         self.passive = PassiveEvidence()
         self._places: list[FacePlace] = []
+        self._glitch_since: int | None = None  # since when the frames lack exactly one face
         self._reset_phase_state()
 
     # --- public API -------------------------------------------------------------------------
@@ -79,6 +80,10 @@ class ChallengeRun:
             self._phase_since = timestamp_ms
         shown = guidance(obs, self._reference_place(timestamp_ms), timestamp_ms, self.config)
         self._remember_place(obs, timestamp_ms)
+        if obs.faces == 1 and obs.has_face:
+            self._glitch_since = None
+        elif self._glitch_since is None:
+            self._glitch_since = timestamp_ms
         metrics: dict[str, Any] = {}
         if self.phase == codes.POSITIONING:
             self._positioning(obs, shown, frame)
@@ -136,11 +141,15 @@ class ChallengeRun:
     def _positioning(self, obs: FrameObservation, shown: str, frame: _Frame) -> None:
         c, t = self.config, frame.t_ms
         self._problems[shown] += 1
-        if shown != codes.OK:
+        if shown == codes.OK:
+            self._ok_since = t if self._ok_since is None else self._ok_since
+        elif not self._glitch(t):
             self._ok_since = None
-        elif self._ok_since is None:
-            self._ok_since = t
-        if self._ok_since is not None and t - self._ok_since >= c.positioning_hold_ms:
+        if (
+            shown == codes.OK
+            and self._ok_since is not None
+            and t - self._ok_since >= c.positioning_hold_ms
+        ):
             self._start_challenge(frame)
         elif self._phase_since is not None and t - self._phase_since >= c.positioning_timeout_ms:
             self._fail_attempt(*self._failure_reason(), frame)
@@ -152,7 +161,8 @@ class ChallengeRun:
         t = frame.t_ms
         self._problems[shown] += 1
         if obs.faces != 1 or not obs.has_face:
-            self._tracker.interrupt()
+            if not self._glitch(t):
+                self._tracker.interrupt()
             lost = self._absent_since(obs, t)
             if lost is not None:
                 self._fail_attempt(lost, None, frame)
@@ -268,6 +278,11 @@ class ChallengeRun:
         jitter from frame to frame does not read as movement."""
         older = [p for p in self._places if t_ms - p.t_ms >= _STILL_WINDOW_MS]
         return older[-1] if older else (self._places[0] if self._places else None)
+
+    def _glitch(self, t_ms: int) -> bool:
+        """The face has been missing or doubled only briefly: a model glitch, not a change."""
+        since = self._glitch_since
+        return since is not None and t_ms - since <= self.config.face_glitch_ms
 
     def _absent_since(self, obs: FrameObservation, t: int) -> str | None:
         """GLAIR's status once no face, or several faces, persisted long enough to fail."""

@@ -31,6 +31,8 @@ class EngineConfig:
     nod_parallax_ratio_min: float = 0.3
     # A different gesture fails the challenge only when it is this many times its threshold.
     clear_other_factor: float = 1.5
+    # ...and held this long, with the eyes open and the mouth still (gestures.detector).
+    clear_other_hold_ms: int = 400
     # Eyes and mouth are judged only while the face's 2D shape stays close to neutral: the
     # anisotropy of its map from neutral at most this (1.08 = a plane tilted by about 22 degrees).
     face_warp_max: float = 1.08  # real mouth/eye gestures in the clips stay below 1.05
@@ -56,6 +58,9 @@ class EngineConfig:
     retry_delay_ms: int = 1500
     face_lost_fail_ms: int = 2000
     many_faces_fail_ms: int = 1000
+    # A face lost, or doubled by a spurious detection, for at most this long is a glitch of
+    # the model: holds and positioning carry on as if the frame had not come.
+    face_glitch_ms: int = 300
     # Positioning guidance.
     face_size_min: float = 0.18  # face box width / frame width
     face_size_max: float = 0.8

@@ -17,6 +17,7 @@ from gestures.planar import face_warp
 from gestures.reading import Baseline, Reading, read
 
 PENDING = "pending"
+_MAX_FRAME_MS = 150  # a longer gap between frames says nothing about how long a pose lasted
 
 _EYE_CODES = {codes.HEAD_00: "00", codes.HEAD_01: "01", codes.HEAD_10: "10", codes.HEAD_11: "11"}
 _OPPOSITE_WINK = {codes.HEAD_01: "10", codes.HEAD_10: "01"}
@@ -26,23 +27,34 @@ _PRIMERS = {codes.HEAD_CLOSE_MOUTH: ("mouth", "open"), codes.HEAD_11: ("eyes", "
 
 @dataclass
 class _Hold:
-    """How long one label has been seen without interruption."""
+    """How long one label has been seen without interruption.
+
+    A label seen on the frames at t0..tn has lasted (tn - t0) plus one frame interval: the
+    last frame stands for the time until the next one. So a hold needs the same real time at
+    8 fps as at 30 fps (at 10 fps a 200 ms hold is two frames, not three).
+    """
 
     since: int | None = None
     frames: int = 0
+    last: int | None = None
+    interval: int = 0
 
     def see(self, present: bool, t_ms: int) -> None:
         if not present:
-            self.since, self.frames = None, 0
-        elif self.since is None:
+            self.since, self.frames, self.last = None, 0, None
+            return
+        if self.since is None:
             self.since, self.frames = t_ms, 1
         else:
             self.frames += 1
+            if self.last is not None:
+                self.interval = min(max(t_ms - self.last, 0), _MAX_FRAME_MS)
+        self.last = t_ms
 
     def held(self, t_ms: int, hold_ms: int) -> bool:
         if self.since is None:
             return False
-        return t_ms - self.since >= hold_ms and (hold_ms == 0 or self.frames >= 2)
+        return t_ms - self.since + self.interval >= hold_ms and (hold_ms == 0 or self.frames >= 2)
 
 
 @dataclass
@@ -66,6 +78,7 @@ class GestureTracker:
     _other: dict[str, _Hold] = field(default_factory=dict)
     _last_face: tuple[float, float, float] | None = None
     _neutral_start: Rows | None = None
+    _neutral_frames: list[FrameObservation] = field(default_factory=list)
 
     def update(self, obs: FrameObservation, t_ms: int) -> Outcome:
         """Feed one frame with a face (callers handle face-less frames)."""
@@ -102,11 +115,16 @@ class GestureTracker:
             neutral = face_warp(self._neutral_start, obs.landmarks) <= c.neutral_warp_max
         self._neutral.see(neutral, t_ms)
         if not neutral:
-            self._neutral_start = None
+            self._neutral_start, self._neutral_frames = None, []
         elif self._neutral_start is None:
             self._neutral_start = obs.landmarks
+        if neutral:
+            self._neutral_frames.append(obs)
         if neutral and self._neutral.held(t_ms, c.neutral_hold_ms):
-            self.baseline = Baseline.of(obs)
+            # The user's own neutral, measured over the whole hold: one frame caught mid-blink
+            # or mid-word would make every later blink or mouth look smaller than it is.
+            self.baseline = Baseline.over(self._neutral_frames)
+            self._neutral_frames = []
             return Outcome(PENDING, neutral=True)
         return Outcome(PENDING)
 
@@ -133,9 +151,17 @@ class GestureTracker:
 
     def _clear_other(self, reading: Reading, t_ms: int) -> str | None:
         """A clearly different gesture, held: a head movement well past its threshold, or the
-        other eye's wink during a wink challenge. Blinks and mouth movements never count."""
+        other eye's wink during a wink challenge. Blinks and mouth movements never count.
+
+        A head movement counts only while the eyes are open and the mouth is as it was at
+        neutral, and only when held `clear_other_hold_ms` (longer than a gesture's own hold):
+        closing lids and moving lips drag the mesh's forehead-to-nose axis, which reads as a
+        short nod, and a nod that is only a blink must never fail a challenge."""
         c = self.config
-        clear_pose = reading.pose if reading.pose_strength >= c.clear_other_factor else None
+        calm = self._calm(reading)
+        clear_pose = (
+            reading.pose if reading.pose_strength >= c.clear_other_factor and calm else None
+        )
         candidates = {p: clear_pose == p for p in codes.POSE_GESTURES if p != self.gesture}
         wink = _OPPOSITE_WINK.get(self.gesture)
         if wink is not None:
@@ -143,10 +169,18 @@ class GestureTracker:
         for gesture, present in candidates.items():
             hold = self._other.setdefault(gesture, _Hold())
             hold.see(present, t_ms)
-            need = c.pose_hold_ms if gesture in codes.POSE_GESTURES else max(c.eye_hold_ms, 100)
-            if present and hold.held(t_ms, need):
+            need = c.clear_other_hold_ms if gesture in codes.POSE_GESTURES else 100
+            if present and hold.held(t_ms, max(need, c.eye_hold_ms)):
                 return gesture
         return None
+
+    def _calm(self, reading: Reading) -> bool:
+        """Eyes open and mouth as at neutral: nothing that could drag the pose estimate."""
+        c = self.config
+        assert self.baseline is not None
+        eyes_open = min(reading.eye_right, reading.eye_left) >= c.eye_open_ratio
+        mouth_still = reading.mouth - self.baseline.mouth < c.mouth_open_rise / 2
+        return eyes_open and mouth_still
 
     def _note_detected(self, reading: Reading) -> None:
         if reading.pose is not None:

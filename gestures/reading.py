@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import statistics
 from dataclasses import dataclass
 
 from gestures import codes
@@ -27,6 +28,25 @@ class Baseline:
     def of(cls, obs: FrameObservation) -> Baseline:
         assert obs.landmarks is not None
         return cls(obs.landmarks, obs.yaw, obs.pitch, obs.eye_right, obs.eye_left, obs.mouth)
+
+    @classmethod
+    def over(cls, frames: list[FrameObservation]) -> Baseline:
+        """The median of each figure over a neutral hold; landmarks of its last frame (the
+        parallax and the neutral view are measured against one real frame)."""
+        last = frames[-1]
+        assert last.landmarks is not None
+
+        def median(name: str) -> float:
+            return statistics.median(float(getattr(f, name)) for f in frames)
+
+        return cls(
+            last.landmarks,
+            median("yaw"),
+            median("pitch"),
+            median("eye_right"),
+            median("eye_left"),
+            median("mouth"),
+        )
 
 
 @dataclass(frozen=True)

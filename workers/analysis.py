@@ -51,12 +51,16 @@ def observe(rgb: Image, faces: list[Face]) -> FrameObservation:
     main = faces[0] if len(faces) == 1 else max(faces, key=_face_width)
     rows = [[x * width, y * height, z * width] for x, y, z in main]
     box = _box(rows, width, height)
+    # A second detection centred inside the main face is the same face found twice (the
+    # static-mode detector does that for a frame now and then), not a second person.
+    others = [f for f in faces if f is not main]
+    seen = 1 + sum(1 for face in others if not _inside(_centre(face, width, height), box))
     pose = head_pose(rows)
     right, left = eye_openness(rows)
     return FrameObservation(
         width=width,
         height=height,
-        faces=len(faces),
+        faces=seen,
         box=box,
         yaw=pose.yaw,
         pitch=pose.pitch,
@@ -84,6 +88,16 @@ def frame_limits() -> Limits:
 def _face_width(face: Face) -> float:
     xs = [point[0] for point in face]
     return max(xs) - min(xs)
+
+
+def _centre(face: Face, width: int, height: int) -> tuple[float, float]:
+    xs, ys = [point[0] for point in face], [point[1] for point in face]
+    return (min(xs) + max(xs)) / 2 * width, (min(ys) + max(ys)) / 2 * height
+
+
+def _inside(point: tuple[float, float], box: tuple[float, float, float, float]) -> bool:
+    x, y, w, h = box
+    return x <= point[0] <= x + w and y <= point[1] <= y + h
 
 
 def _box(rows: Face, width: int, height: int) -> tuple[float, float, float, float]:

@@ -51,3 +51,15 @@ def test_threads_analysing_at_once_agree_with_one_thread(shared_data):
     with ThreadPoolExecutor(max_workers=3) as pool:
         together = list(pool.map(lambda data: analyze_image(data).yaw, frames))
     assert together == pytest.approx(alone, abs=1e-6)
+
+
+def test_the_same_face_found_twice_counts_once_a_second_person_does_not(photo):
+    from workers.analysis import observe
+    from workers.mesh import run_face_mesh
+
+    rgb = photo("spoof/silent_face/image_T1.jpg")
+    (face,) = run_face_mesh(rgb).faces
+    echo = [[x + 0.01, y + 0.005, z] for x, y, z in face]  # the detector's double
+    beside = [[x + 0.45, y, z] for x, y, z in face]  # someone next to the user
+    assert observe(rgb, [face, echo]).faces == 1
+    assert observe(rgb, [face, beside]).faces == 2

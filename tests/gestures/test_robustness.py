@@ -1,0 +1,83 @@
+"""Regression cases for what real footage does: model glitches, low frame rates, blinks."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from gestures import codes
+from gestures.observation import FrameObservation
+from workers.replay import replay
+
+
+def thinned(frames, keep_every_ms):
+    """Only the frames at least `keep_every_ms` after the last one kept: a slower camera."""
+    out, last = [], None
+    for index, t_ms, obs in frames:
+        if last is None or t_ms - last >= keep_every_ms:
+            out.append((index, t_ms, obs))
+            last = t_ms
+    return out
+
+
+def glitched(frames, every, make):
+    return [
+        (i, t, make(obs) if n % every == every - 1 else obs) for n, (i, t, obs) in enumerate(frames)
+    ]
+
+
+def lost(obs):
+    return FrameObservation(width=obs.width, height=obs.height, faces=0)
+
+
+def doubled(obs):
+    return dataclasses.replace(obs, faces=2)
+
+
+@pytest.mark.parametrize(("glitch", "every"), [(lost, 6), (doubled, 6), (lost, 4)])
+@pytest.mark.parametrize(
+    ("clip", "gesture"),
+    [
+        ("lp_d12_turns_up_mouth", codes.HEAD_LEFT),
+        ("lp_d18_mouth_open", codes.HEAD_OPEN_MOUTH),
+        ("lp_d3_down_mouth", codes.HEAD_DOWN),
+    ],
+)
+def test_a_face_lost_or_doubled_for_a_frame_does_not_cost_the_gesture(
+    recording, clip, gesture, glitch, every
+):
+    report = replay(glitched(recording(clip), every, glitch), [gesture])
+    assert report["status"] == "success", report["result"]
+    assert report["result"]["gestures"][0]["gesture_status"] == codes.MATCH
+
+
+@pytest.mark.parametrize("fps", [8, 10])
+@pytest.mark.parametrize(
+    ("clip", "gesture"),
+    [
+        ("lp_d3_down_mouth", codes.HEAD_DOWN),
+        ("lp_d12_turns_up_mouth", codes.HEAD_LEFT),
+        ("lp_d18_mouth_open", codes.HEAD_OPEN_MOUTH),
+    ],
+)
+def test_slow_cameras_still_show_the_gesture(recording, clip, gesture, fps):
+    frames = thinned(recording(clip), 1000 / fps - 5)
+    report = replay(frames, [gesture])
+    assert report["result"]["gestures"][0]["gesture_status"] == codes.MATCH, report["result"]
+
+
+def test_a_second_face_that_stays_still_fails_as_glairs_too_many_faces(recording):
+    frames = recording("lp_d12_turns_up_mouth")
+    report = replay([(i, t, doubled(o)) for i, t, o in frames], [codes.HEAD_LEFT], max_attempts=1)
+    assert report["result"]["gesture_status"] == codes.TOO_MANY_FACES
+
+
+@pytest.mark.parametrize(
+    "gesture", [codes.HEAD_OPEN_MOUTH, codes.HEAD_00, codes.HEAD_01, codes.HEAD_10]
+)
+def test_blinks_and_small_movements_never_fail_a_face_challenge(recording, gesture):
+    # lp_d0_still: eye movements and one blink, almost no head motion.
+    report = replay(recording("lp_d0_still"), [gesture], max_attempts=1)
+    result = report["result"]["gestures"][0]
+    assert result["detected_gesture"] not in codes.POSE_GESTURES, result

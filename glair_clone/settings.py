@@ -200,6 +200,9 @@ LIVENESS_DEMO_ENABLED = env_bool("LIVENESS_DEMO_ENABLED", True)
 LIVENESS_TEST_DATA = Path(env_str("LIVENESS_TEST_DATA", str(BASE_DIR.parent / "shared" / "data")))
 LIVENESS_FRAME_MAX_BYTES = env_int("LIVENESS_FRAME_MAX_BYTES", 2 * 1024 * 1024, low=1024)
 LIVENESS_FRAME_MAX_PIXELS = env_int("LIVENESS_FRAME_MAX_PIXELS", 1920 * 1920, low=64 * 64)
+# Largest image file the single-image face endpoints accept (POST /face/v1/passive-liveness):
+# merchants send whole phone photos there, not the page's 480-px frames.
+LIVENESS_IMAGE_MAX_BYTES = env_int("LIVENESS_IMAGE_MAX_BYTES", 5 * 1024 * 1024, low=1024)
 # Embedded mode analyses frames on this many threads of the web process.
 LIVENESS_EMBEDDED_ANALYSIS_THREADS = env_int("LIVENESS_EMBEDDED_ANALYSIS_THREADS", 2, low=1)
 # A frame not picked up by a worker within this many seconds is dropped, never queued.

@@ -11,6 +11,7 @@ from sessions.api.errors import json_error
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 API_PREFIX = "/face/v1/"
+UPLOAD_MAX_IMAGES = 2  # the most images one face call carries (face match: two)
 
 
 class RequestIdMiddleware:
@@ -39,6 +40,11 @@ class RequestIdMiddleware:
         except ValueError:
             return json_error(400, "INVALID_REQUEST", "Content-Length is not a number")
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if request.content_type == "multipart/form-data":
+            # The face endpoints' image uploads (CONTRACT section 5): each image is bounded
+            # again by LIVENESS_IMAGE_MAX_BYTES once parsed, the form's other fields by the
+            # limit above.
+            limit += UPLOAD_MAX_IMAGES * settings.LIVENESS_IMAGE_MAX_BYTES
         if length > limit:
             return json_error(
                 413, "PAYLOAD_TOO_LARGE", f"request body is larger than {limit} bytes"

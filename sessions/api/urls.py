@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from sessions.api import views
+from sessions.api import passive, views
 
 urlpatterns = [
     # GLAIR's SDKs call these without a trailing slash; accept it with one too.
@@ -29,6 +29,9 @@ urlpatterns = [
         r"^active-liveness-sessions/(?P<sid>[^/]+)/audit/?$",
         views.SessionAuditView.as_view(),
         name="session-audit",
+    ),
+    re_path(
+        r"^passive-liveness/?$", passive.PassiveLivenessView.as_view(), name="passive-liveness"
     ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),

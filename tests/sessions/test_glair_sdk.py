@@ -34,6 +34,24 @@ try {
 } catch (error) { out.missing = error; }
 console.log(JSON.stringify(out));
 """
+# faceBio.passiveLiveness reads the file and posts it as a bare Blob (`image`, typed
+# application/octet-stream, named "blob"); it returns the JSON answer and throws the error body.
+PASSIVE_SCRIPT = """
+import { Vision } from "@glair/vision";
+const [baseUrl, apiKey, username, password, live, spoof, notImage] = process.argv.slice(2);
+const vision = new Vision({ baseUrl, apiKey, username, password });
+const out = {};
+out.live = await vision.faceBio.passiveLiveness({ image: live });
+out.spoof = await vision.faceBio.passiveLiveness({ image: spoof });
+try {
+  await vision.faceBio.passiveLiveness({ image: notImage });
+} catch (error) { out.notImage = error; }
+try {
+  await new Vision({ baseUrl, apiKey, username, password: "wrong" })
+    .faceBio.passiveLiveness({ image: live });
+} catch (error) { out.unauthorized = error; }
+console.log(JSON.stringify(out));
+"""
 
 
 @pytest.fixture(scope="module")
@@ -60,29 +78,35 @@ def sdk_dir(tmp_path_factory: Any) -> Path:
             timeout=300,
         )
     (cache / "check.mjs").write_text(SCRIPT)
+    (cache / "passive.mjs").write_text(PASSIVE_SCRIPT)
     return cache
+
+
+def run_sdk(sdk_dir: Path, script: str, *args: str) -> dict[str, Any]:
+    done = subprocess.run(
+        ["node", script, *args],
+        cwd=sdk_dir,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    # The SDK logs to stdout too; our scripts print their JSON last.
+    out: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return out
 
 
 def test_glairs_own_sdk_creates_and_retrieves_sessions(sdk_dir: Path, tmp_path: Path) -> None:
     with LiveServer(tmp_path) as server:
         creds = server.create_merchant("SDK Merchant")
-        done = subprocess.run(
-            [
-                "node",
-                "check.mjs",
-                server.url,
-                creds["api_key"],
-                creds["username"],
-                creds["password"],
-            ],
-            cwd=sdk_dir,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=True,
+        out = run_sdk(
+            sdk_dir,
+            "check.mjs",
+            server.url,
+            creds["api_key"],
+            creds["username"],
+            creds["password"],
         )
-    # The SDK logs to stdout too; our script prints its JSON last.
-    out = json.loads(done.stdout.strip().splitlines()[-1])
     created = out["created"]
     assert created["status"] == "PENDING"
     assert created["number_of_gestures"] == 2
@@ -92,3 +116,34 @@ def test_glairs_own_sdk_creates_and_retrieves_sessions(sdk_dir: Path, tmp_path: 
     assert out["unauthorized"]["status"] == 401
     assert out["unauthorized"]["reason"] == "UNAUTHORIZED"
     assert out["missing"] == {"status": 404, "reason": "NOT_FOUND", "message": "session not found"}
+
+
+def test_glairs_own_sdk_checks_passive_liveness_of_a_photo(
+    sdk_dir: Path, tmp_path: Path, shared_data: Path
+) -> None:
+    not_image = tmp_path / "notes.txt"
+    not_image.write_text("not a photo")
+    with LiveServer(tmp_path) as server:
+        creds = server.create_merchant("SDK Merchant")
+        out = run_sdk(
+            sdk_dir,
+            "passive.mjs",
+            server.url,
+            creds["api_key"],
+            creds["username"],
+            creds["password"],
+            str(shared_data / "spoof" / "silent_face" / "image_T1.jpg"),
+            str(shared_data / "spoof" / "silent_face" / "image_F1.jpg"),
+            str(not_image),
+        )
+    assert out["live"]["status"] == "success"
+    assert out["live"]["result"]["status"] == "LOW"
+    assert 0 <= out["live"]["result"]["spoof_percentage"] < 0.25
+    assert out["spoof"]["status"] == "success"
+    assert out["spoof"]["result"]["status"] == "HIGH"
+    assert 0.5 <= out["spoof"]["result"]["spoof_percentage"] <= 1
+    assert out["notImage"]["status"] == 400
+    assert out["notImage"]["reason"] == "INVALID_REQUEST"
+    assert out["notImage"]["field"] == "image"
+    assert out["unauthorized"]["status"] == 401
+    assert out["unauthorized"]["reason"] == "UNAUTHORIZED"

@@ -82,6 +82,16 @@ def verdict_of(session: LivenessSession) -> str:
     return status if status in ("success", "failed") else "none"
 
 
+def passive_of(session: LivenessSession) -> str:
+    """The session's anti-spoofing evidence in one line, or a dash before the verdict."""
+    result = (session.result or {}).get("result") or {}
+    passive = result.get("passive")
+    if not isinstance(passive, dict):
+        return "—"
+    line = f"{passive.get('status')} (spoof {passive.get('spoof_percentage')})"
+    return f"{line}: {result['reason']}" if result.get("reason") else line
+
+
 def pretty_json(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False)
 

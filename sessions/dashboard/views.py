@@ -80,6 +80,7 @@ def _detail_context(session: LivenessSession, form: ReviewForm) -> dict[str, Any
     return {
         "session": session,
         "verdict": present.verdict_of(session),
+        "passive": present.passive_of(session),
         "gestures": present.gesture_rows(session),
         "result_json": present.pretty_json(session.result) if session.result else "",
         "reference": next((i for i in images if i.kind == ImageKind.REFERENCE), None),

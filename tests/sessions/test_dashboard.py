@@ -357,3 +357,23 @@ def test_the_admin_shows_reviews_read_only(
     assert change.status_code == 200
     assert 'name="decision"' not in change.content.decode()
     assert staff.get("/admin/liveness_sessions/sessionreview/add/").status_code == 403
+
+
+def test_the_detail_plots_the_passive_score_of_the_scored_frames(
+    staff: Client, evidence: LivenessSession
+) -> None:
+    spoofed = {**FAILED, "result": {**FAILED["result"], "reason": "SPOOF_SUSPECTED",
+               "passive": {"spoof_percentage": 0.93, "status": "HIGH"}}}  # fmt: skip
+    chunk = evidence.timeline.get()
+    for i, sample in enumerate(chunk.samples):
+        sample["live"] = 0.07 if i % 7 == 0 else None  # one frame in seven was scored
+    chunk.save()
+    LivenessSession.objects.filter(pk=evidence.pk).update(result=spoofed)
+    html = staff.get(detail_url(evidence)).content.decode()
+    svg = re.search(r"<svg class=\"plot\".*?</svg>", html, re.S)
+    assert svg is not None
+    dots = re.findall(r'<circle class="dot" data-series="live"', svg.group(0))
+    assert len(dots) == 5  # frames 0, 7, 14, 21, 28; 20 has no face but was not scored
+    assert re.search(r'<polyline class="line" data-series="live"', svg.group(0))
+    assert "Live probability (anti-spoofing)" in html
+    assert "HIGH (spoof 0.93): SPOOF_SUSPECTED" in html

@@ -12,7 +12,11 @@ goes first alternates from frame to frame):
 The engine runs the same FaceMesh graph through `workers.mesh`, which skips what
 FaceMesh.process adds around the graph run (see `workers.mesh._landmark_lists`), so its
 "model+readout" stage can come out below the bare call.
-Prints milliseconds per frame and the engine's own share on top of the bare call.
+  passive: the same engine with passive anti-spoofing, the MiniFASNet pair scoring the frames
+          the run asks for (`ChallengeRun.passive_due`: the first few, then one in
+          `passive_sample_every`), exactly as the server samples them.
+Prints milliseconds per frame, the engine's own share on top of the bare call, and the share
+the passive check adds on top of the engine (the three are interleaved in one run).
 """
 
 from __future__ import annotations
@@ -82,7 +86,11 @@ def main() -> None:
     run = ChallengeRun(
         ["HEAD_LEFT", "HEAD_RIGHT", "HEAD_UP", "HEAD_DOWN", "HEAD_OPEN_MOUTH"], max_attempts=1000
     )
-    bare, engine = [], []
+    prun = ChallengeRun(
+        ["HEAD_LEFT", "HEAD_RIGHT", "HEAD_UP", "HEAD_DOWN", "HEAD_OPEN_MOUTH"], max_attempts=1000
+    )
+    warm_up_passive(rgbs[0])
+    bare, engine, passive, scored = [], [], [], []
     stages: dict[str, list[float]] = {
         "decode": [],
         "model+readout": [],
@@ -90,12 +98,21 @@ def main() -> None:
         "gestures": [],
     }
     for i, (rgb, jpeg) in enumerate(zip(rgbs, jpegs, strict=True)):
-        if i % 2:
-            engine.append(timed(lambda: run.feed(analyze_image(jpeg), i * 100)))  # noqa: B023
-            bare.append(timed(lambda: graph.process(rgb)))  # noqa: B023
-        else:
-            bare.append(timed(lambda: graph.process(rgb)))  # noqa: B023
-            engine.append(timed(lambda: run.feed(analyze_image(jpeg), i * 100)))  # noqa: B023
+        due = prun.passive_due()
+
+        def with_passive(jpeg: bytes = jpeg, i: int = i, due: bool = due) -> None:
+            prun.feed(analyze_image(jpeg, passive=due), i * 100)
+
+        work = [
+            (bare, lambda rgb=rgb: graph.process(rgb)),
+            (engine, lambda jpeg=jpeg, i=i: run.feed(analyze_image(jpeg), i * 100)),
+            (passive, with_passive),
+        ]
+        # Each of the three goes first, second and third in turn: same machine state for all.
+        for out, job in work[i % 3 :] + work[: i % 3]:
+            out.append(timed(job))
+        if due:
+            scored.append(passive[-1] - engine[-1])
         # The same work again, stage by stage, for the breakdown.
         s0 = time.perf_counter()
         pixels = decode_rgb(jpeg)
@@ -110,6 +127,7 @@ def main() -> None:
             stages[name].append((b - a) * 1000)
     report("bare FaceMesh.process", bare)
     report("engine (decode+model+geometry+gestures)", engine)
+    report("engine + passive (sampled)", passive)
     for name, values in stages.items():
         report(f"  stage: {name}", values)
     overhead = (statistics.mean(engine) / statistics.mean(bare) - 1) * 100
@@ -121,6 +139,20 @@ def main() -> None:
     print(
         f"engine's own work on top of the model: {overhead:+.1f}% (mean), {median_overhead:+.1f}% (median)"
     )
+    passive_share = (statistics.mean(passive) / statistics.mean(engine) - 1) * 100
+    print(
+        f"passive anti-spoofing: {len(scored)} of {len(jpegs)} frames scored, "
+        f"{statistics.mean(scored):.2f} ms more on a scored frame; "
+        f"on top of the engine's mean per-frame cost: {passive_share:+.1f}%"
+    )
+
+
+def warm_up_passive(rgb: object) -> None:
+    from workers import antispoof
+
+    antispoof.warm_up()
+    for _ in range(10):
+        antispoof.live_probability(rgb, (100.0, 100.0, 150.0, 150.0))  # type: ignore[arg-type]
 
 
 def timed(work: Callable[[], object]) -> float:

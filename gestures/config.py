@@ -29,6 +29,10 @@ class EngineConfig:
     # Nods show less parallax against the anchors (brows and mouth corners stand forward of
     # the eye corners and follow the nose part of the way), so their ratio is lower.
     nod_parallax_ratio_min: float = 0.3
+    # ...and the pixels must disagree with a flat picture: after the best homography from the
+    # neutral view, a photo card correlates 0.98 or more with it; real nods and turns at their
+    # thresholds 0.95 or less (gestures.texture, docs/ACCURACY.md).
+    plane_correlation_max: float = 0.965
     # A different gesture fails the challenge only when it is this many times its threshold.
     clear_other_factor: float = 1.5
     # ...and held this long, with the eyes open and the mouth still (gestures.detector).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +55,8 @@ class FrameObservation:
     # Passive anti-spoofing: probability that the main face is live (workers.antispoof), for
     # the frames that were scored; None for the others.
     live: float | None = None
+    # The face as a small grey patch in a canonical frame (`gestures.texture`), raw bytes.
+    patch: bytes | None = field(default=None, compare=False, repr=False)
 
     @property
     def has_face(self) -> bool:
@@ -82,6 +85,8 @@ class FrameObservation:
         )
         if self.live is not None:
             out["live"] = round(self.live, 4)
+        if self.patch is not None:
+            out["patch"] = base64.b64encode(self.patch).decode("ascii")
         return out
 
     @classmethod
@@ -109,4 +114,5 @@ class FrameObservation:
             quality=Quality(**{k: float(v) for k, v in data["quality"].items()}),
             landmarks=points.tolist(),
             live=None if data.get("live") is None else float(data["live"]),
+            patch=base64.b64decode(data["patch"]) if data.get("patch") else None,
         )

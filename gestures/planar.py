@@ -103,6 +103,11 @@ def flat_view(neutral: Rows, current: Rows) -> FlatView:
     )
 
 
+def anchor_homography(neutral: Rows, current: Rows) -> Matrix:
+    """The homography (frame pixels, neutral -> current) of the points pinned to the image."""
+    return _fit([neutral[i] for i in lm.ANCHORS], [current[i] for i in lm.ANCHORS])
+
+
 def face_warp(neutral: Rows, current: Rows) -> float:
     """Anisotropy of the upper face's best affine map from one frame to another: 1.0 when the
     face only moved, scaled or rolled; a plane tilted or turned by an angle a gives about

@@ -10,7 +10,8 @@ from gestures import codes
 from gestures.config import EngineConfig
 from gestures.geometry import Rows
 from gestures.observation import FrameObservation
-from gestures.planar import Parallax, flat_view
+from gestures.planar import Parallax, anchor_homography, flat_view
+from gestures.texture import plane_correlation
 
 
 @dataclass(frozen=True)
@@ -23,29 +24,42 @@ class Baseline:
     eye_right: float
     eye_left: float
     mouth: float
+    # One real frame of the hold, for the pixel check (`gestures.texture`): its face patch and
+    # the landmarks it was cut with. None for observations recorded without pixels.
+    patch: bytes | None = None
+    patch_rows: Rows | None = None
 
     @classmethod
     def of(cls, obs: FrameObservation) -> Baseline:
         assert obs.landmarks is not None
-        return cls(obs.landmarks, obs.yaw, obs.pitch, obs.eye_right, obs.eye_left, obs.mouth)
+        return cls(
+            obs.landmarks, obs.yaw, obs.pitch, obs.eye_right, obs.eye_left, obs.mouth,
+            obs.patch, obs.landmarks,
+        )  # fmt: skip
 
     @classmethod
     def over(cls, frames: list[FrameObservation]) -> Baseline:
-        """The median of each figure over a neutral hold; landmarks of its last frame (the
-        parallax and the neutral view are measured against one real frame)."""
-        last = frames[-1]
-        assert last.landmarks is not None
+        """The user's own neutral over a still hold: the mean landmarks (one frame's landmark
+        jitter is as large as a small nod's parallax) and the median of each figure (a frame
+        caught mid-blink or mid-word does not set the eyes' or the mouth's neutral)."""
+        rows = [f.landmarks for f in frames if f.landmarks is not None]
+        assert rows
+        n = len(rows)
+        mean = [[sum(r[i][k] for r in rows) / n for k in range(3)] for i in range(len(rows[0]))]
 
         def median(name: str) -> float:
             return statistics.median(float(getattr(f, name)) for f in frames)
 
+        last = frames[-1]
         return cls(
-            last.landmarks,
+            mean,
             median("yaw"),
             median("pitch"),
             median("eye_right"),
             median("eye_left"),
             median("mouth"),
+            last.patch,
+            last.landmarks,
         )
 
 
@@ -67,6 +81,9 @@ class Reading:
     eye_left: float
     mouth: float  # lip gap over mouth width, measured in the neutral view
     warp: float  # anisotropy of the face's 2D map from neutral (1.0 = only moved or scaled)
+    # Pixel correlation of the face with its neutral view re-projected by the best homography
+    # (`gestures.texture`), measured only when the landmarks confirmed a head movement.
+    plane: float | None
     pose: str | None
     pose_strength: float
     flat: bool
@@ -80,6 +97,16 @@ def read(base: Baseline, obs: FrameObservation, config: EngineConfig) -> Reading
     view = flat_view(base.landmarks, obs.landmarks)
     parallax = view.parallax
     pose, strength, flat = _pose(obs.yaw, d_yaw, d_pitch, parallax, config)
+    plane = None
+    if pose is not None and base.patch is not None and obs.patch is not None:
+        # The landmarks say the head moved in 3D; ask the pixels (only now: it costs a few ms).
+        assert base.patch_rows is not None
+        plane = plane_correlation(
+            base.patch, base.patch_rows, obs.patch, obs.landmarks,
+            anchor_homography(base.patch_rows, obs.landmarks),
+        )  # fmt: skip
+        if plane >= config.plane_correlation_max:
+            pose, flat = None, True
     right, left, mouth = view.openness
     eye_r, eye_l = right / max(base.eye_right, 1e-6), left / max(base.eye_left, 1e-6)
     # Eyes and mouth are read only while the face keeps its neutral shape: a turned head hides
@@ -98,6 +125,7 @@ def read(base: Baseline, obs: FrameObservation, config: EngineConfig) -> Reading
         eye_left=eye_l,
         mouth=mouth,
         warp=view.warp,
+        plane=plane,
         pose=pose,
         pose_strength=strength,
         flat=flat,

@@ -53,6 +53,7 @@ def reading_metrics(reading: Reading | None) -> dict[str, Any]:
         "eye_left_ratio": round(reading.eye_left, 3),
         "mouth": round(reading.mouth, 3),
         "warp": round(reading.warp, 3),
+        "plane": None if reading.plane is None else round(reading.plane, 3),
         "pose": reading.pose,
         "flat": reading.flat,
         "eyes": reading.eyes,

@@ -7,12 +7,14 @@ every frame is analysed on its own, so frames of one session may go to any worke
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import cv2
 import numpy as np
 
 from gestures.geometry import eye_openness, head_pose, mouth_openness
 from gestures.observation import FrameObservation, Quality
+from gestures.texture import PATCH_H, PATCH_W, canonical
 from workers.antispoof import live_probability
 from workers.decode import FrameError, Image, Limits, decode_rgb
 from workers.mesh import Face, run_face_mesh
@@ -70,6 +72,7 @@ def observe(rgb: Image, faces: list[Face]) -> FrameObservation:
         mouth=mouth_openness(rows),
         quality=_quality(rgb, box),
         landmarks=rows,
+        patch=face_patch(rgb, rows),
     )
 
 
@@ -88,6 +91,24 @@ def frame_limits() -> Limits:
 def _face_width(face: Face) -> float:
     xs = [point[0] for point in face]
     return max(xs) - min(xs)
+
+
+def face_patch(rgb: Image, rows: Face) -> bytes:
+    """The face as a small grey patch in the canonical frame of `gestures.texture` (the outer
+    eye corners at fixed places), so that between two frames' patches only what a similarity
+    cannot explain differs: a tilt, a turn, a real head's 3D."""
+    matrix = np.array(canonical(rows))
+    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    scale = math.hypot(matrix[0, 0], matrix[0, 1])
+    if scale < 0.5:
+        # Area-average first when shrinking a lot, so the patch does not alias.
+        grey = cv2.resize(grey, None, fx=2 * scale, fy=2 * scale, interpolation=cv2.INTER_AREA)
+        matrix = matrix @ np.diag([1 / (2 * scale), 1 / (2 * scale), 1.0])
+    patch = cv2.warpAffine(
+        grey, matrix[:2], (PATCH_W, PATCH_H), flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_REPLICATE,
+    )  # fmt: skip
+    return patch.tobytes()
 
 
 def _centre(face: Face, width: int, height: int) -> tuple[float, float]:

@@ -1,0 +1,76 @@
+"""The pixel check: a flat picture is explained by one homography, a real head is not."""
+
+from __future__ import annotations
+
+import pytest
+
+from gestures import codes
+from gestures.config import EngineConfig
+from gestures.planar import anchor_homography
+from gestures.texture import plane_correlation
+from tests.workers.attacks import CardPose, render_attack
+from tests.workers.test_photo_attacks import face_print
+from workers.analysis import analyze_rgb
+from workers.replay import observe_video, replay
+
+# Tilted far about the horizontal axis: the mesh reads 8-10 degrees of nod from it.
+STEEP_TILT = [
+    CardPose(),
+    CardPose(),
+    CardPose(pitch=42),
+    CardPose(),
+    CardPose(pitch=-42),
+    CardPose(),
+]
+# Landmark parallax off: only the pixels stand between the card and a nod.
+PIXELS_ONLY = EngineConfig(
+    passive_min_samples=0, nod_parallax_ratio_min=-10.0, parallax_ratio_min=-10.0
+)
+
+
+def correlation(a, b):
+    return plane_correlation(
+        a.patch, a.landmarks, b.patch, b.landmarks, anchor_homography(a.landmarks, b.landmarks)
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "path", ["images/face_recognition/obama.jpg", "images/3ddfa_v2/JianzhuGuo.jpg"]
+)
+def test_a_steeply_tilted_card_is_one_plane_to_the_pixels(photo, path):
+    frames = [
+        (i, t, analyze_rgb(f))
+        for i, (t, f) in enumerate(render_attack(face_print(photo(path)), STEEP_TILT, fps=10))
+    ]
+    first = frames[0][2]
+    tilted = [o for _, _, o in frames if o.has_face and abs(o.pitch - first.pitch) >= 7]
+    assert tilted, "the mesh should read a nod from the tilted card"
+    assert min(correlation(first, o) for o in tilted) > EngineConfig().plane_correlation_max
+    for gesture in (codes.HEAD_UP, codes.HEAD_DOWN):
+        assert replay(frames, [gesture], PIXELS_ONLY)["status"] == "failed"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("clip", "gesture"),
+    [
+        ("tp_driving_turn", codes.HEAD_DOWN),
+        ("lp_d14_blinks", codes.HEAD_DOWN),
+        ("st_katiehill_turns", codes.HEAD_UP),
+        ("lp_d12_turns_up_mouth", codes.HEAD_LEFT),
+    ],
+)
+def test_a_real_head_is_not_a_plane_and_still_passes(shared_data, clip, gesture):
+    frames = observe_video(shared_data / "videos" / f"{clip}.mp4", 15, passive=False)
+    config = EngineConfig(passive_min_samples=0)
+    report = replay(frames, [gesture], config)
+    assert report["result"]["gestures"][0]["gesture_status"] == codes.MATCH
+    checked = [e["metrics"]["plane"] for e in report["timeline"]
+               if e["metrics"] and e["metrics"]["plane"] is not None]  # fmt: skip
+    assert checked and max(checked) < config.plane_correlation_max
+
+
+def test_identical_views_correlate_fully(photo):
+    obs = analyze_rgb(photo("spoof/silent_face/image_T1.jpg"))
+    assert correlation(obs, obs) > 0.999

@@ -47,7 +47,9 @@ class EngineConfig:
     )
     mouth_closed_max: float = 0.12
     # Eyes: openness relative to the same eye in the neutral pose.
-    eye_closed_ratio: float = 0.55
+    # 0.62: MediaPipe never closes the lids fully (a closed eye reads 0.4-0.5 of open), and a
+    # smaller face in a wide webcam frame reads shallower still.
+    eye_closed_ratio: float = 0.62
     eye_open_ratio: float = 0.8
     eye_open_min: float = 0.15  # absolute: a neutral pose needs open eyes
     # Holding a gesture: head and mouth must persist; a blink is brief by nature.

@@ -21,6 +21,7 @@ from workers.mesh import Face, run_face_mesh
 
 __all__ = ["FrameError", "analyze_image", "analyze_rgb"]
 
+_SECOND_FACE_MIN = 1 / 3  # of the main face's width: smaller faces are background
 _QUALITY_WIDTH = 64  # the face is scaled to this width before measuring brightness and sharpness
 
 
@@ -54,8 +55,11 @@ def observe(rgb: Image, faces: list[Face]) -> FrameObservation:
     rows = [[x * width, y * height, z * width] for x, y, z in main]
     box = _box(rows, width, height)
     # A second detection centred inside the main face is the same face found twice (the
-    # static-mode detector does that for a frame now and then), not a second person.
-    others = [f for f in faces if f is not main]
+    # static-mode detector does that for a frame now and then), not a second person; nor is a
+    # face under a third of the main one's width (a poster, a photo on the wall, a screen far
+    # behind), which the user cannot be asked to remove.
+    main_width = _face_width(main)
+    others = [f for f in faces if f is not main and _face_width(f) >= main_width * _SECOND_FACE_MIN]
     seen = 1 + sum(1 for face in others if not _inside(_centre(face, width, height), box))
     pose = head_pose(rows)
     right, left = eye_openness(rows)

@@ -63,3 +63,15 @@ def test_the_same_face_found_twice_counts_once_a_second_person_does_not(photo):
     beside = [[x + 0.45, y, z] for x, y, z in face]  # someone next to the user
     assert observe(rgb, [face, echo]).faces == 1
     assert observe(rgb, [face, beside]).faces == 2
+
+
+def test_a_small_face_far_behind_is_background_not_a_second_person(photo):
+    from workers.analysis import observe
+    from workers.mesh import run_face_mesh
+
+    rgb = photo("spoof/silent_face/image_T1.jpg")
+    (face,) = run_face_mesh(rgb).faces
+    poster = [[0.05 + (x - 0.5) * 0.25, 0.1 + (y - 0.5) * 0.25, z] for x, y, z in face]
+    behind = [[0.1 + (x - 0.5) * 0.6, 0.2 + (y - 0.5) * 0.6, z] for x, y, z in face]
+    assert observe(rgb, [face, poster]).faces == 1
+    assert observe(rgb, [face, behind]).faces == 2

@@ -67,6 +67,8 @@ class ChallengeRun:
         self.passive = PassiveEvidence()
         self._places: list[FacePlace] = []
         self._glitch_since: int | None = None  # since when the frames lack exactly one face
+        self._last_t: int | None = None
+        self._interval = 0  # between the last two frames (at most 250 ms): what one frame spans
         self._reset_phase_state()
 
     # --- public API -------------------------------------------------------------------------
@@ -74,6 +76,9 @@ class ChallengeRun:
     def feed(self, obs: FrameObservation, timestamp_ms: int) -> Step:
         frame = _Frame(t_ms=timestamp_ms)
         self.frames += 1
+        if self._last_t is not None:
+            self._interval = min(max(timestamp_ms - self._last_t, 0), 250)
+        self._last_t = timestamp_ms
         # Only a frame with one face says whose face was scored.
         self.passive.add(obs.live if obs.faces == 1 and obs.has_face else None)
         if self._phase_since is None:
@@ -148,7 +153,8 @@ class ChallengeRun:
         if (
             shown == codes.OK
             and self._ok_since is not None
-            and t - self._ok_since >= c.positioning_hold_ms
+            # The hold spans its last frame too: the same real time at 5 fps as at 30.
+            and t - self._ok_since + self._interval >= c.positioning_hold_ms
         ):
             self._start_challenge(frame)
         elif self._phase_since is not None and t - self._phase_since >= c.positioning_timeout_ms:

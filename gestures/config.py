@@ -51,6 +51,7 @@ class EngineConfig:
     # smaller face in a wide webcam frame reads shallower still.
     eye_closed_ratio: float = 0.62
     eye_open_ratio: float = 0.8
+    wink_gap: float = 0.3  # a winking eye this much below the other (gestures.reading._eyes)
     eye_open_min: float = 0.15  # absolute: a neutral pose needs open eyes
     # Holding a gesture: head and mouth must persist; a blink is brief by nature.
     pose_hold_ms: int = 200

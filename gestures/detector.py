@@ -106,7 +106,8 @@ class GestureTracker:
             abs(obs.yaw) <= c.neutral_yaw_max
             and abs(obs.pitch) <= c.neutral_pitch_max
             and min(obs.eye_right, obs.eye_left) >= c.eye_open_min
-            and obs.mouth < c.mouth_open_min
+            # The mouth matters only to mouth gestures: a turn or a blink may start mid-word.
+            and (obs.mouth < c.mouth_open_min or self.gesture not in codes.MOUTH_GESTURES)
         )
         assert obs.landmarks is not None
         if neutral and self._neutral_start is not None:
@@ -144,8 +145,10 @@ class GestureTracker:
             self._target.see(reading.mouth_state == "open", t_ms)
             return self._target.held(t_ms, c.mouth_hold_ms)
         if g == codes.HEAD_CLOSE_MOUTH:
+            # After an open mouth held (the primer), closing it is a change of state, like a
+            # blink: one frame shows it (lips that meet in speech stay closed about 0.1 s).
             self._target.see(reading.mouth_state == "closed", t_ms)
-            return self._target.held(t_ms, c.mouth_hold_ms)
+            return self._target.held(t_ms, c.eye_hold_ms)
         self._target.see(reading.eyes == _EYE_CODES[g], t_ms)
         return self._target.held(t_ms, c.eye_hold_ms)
 

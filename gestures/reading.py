@@ -187,12 +187,20 @@ def _pose(
 
 
 def _eyes(right: float, left: float, config: EngineConfig) -> str | None:
+    """Each eye "0" (closed) or "1" (open) against its own neutral, or None in between. A
+    wink drags the other eye's lids in the mesh: an eye still clearly more open than the
+    closed one (by `wink_gap`) counts as open beside it."""
+
     def state(ratio: float) -> str | None:
         if ratio <= config.eye_closed_ratio:
             return "0"
         return "1" if ratio >= config.eye_open_ratio else None
 
     r_state, l_state = state(right), state(left)
+    if r_state == "0" and l_state is None and left - right >= config.wink_gap:
+        l_state = "1"
+    elif l_state == "0" and r_state is None and right - left >= config.wink_gap:
+        r_state = "1"
     return None if r_state is None or l_state is None else r_state + l_state
 
 

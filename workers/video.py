@@ -29,6 +29,8 @@ def read_video(path: Path, max_fps: float | None = None) -> Iterator[VideoFrame]
     capture = cv2.VideoCapture(str(path))
     if not capture.isOpened():
         raise VideoError(f"{path}: not a readable video")
+    # Phone and webcam recordings are often stored sideways with a rotation flag: honour it.
+    capture.set(cv2.CAP_PROP_ORIENTATION_AUTO, 1)
     fps = capture.get(cv2.CAP_PROP_FPS) or 0.0
     step_ms = 1000.0 / max_fps if max_fps else 0.0
     next_due = 0.0

@@ -34,10 +34,17 @@ def test_one_live_looking_frame_does_not_save_a_replay():
 
 
 @pytest.mark.parametrize(
-    ("median", "status"), [(0.9, LOW), (0.7, MODERATE), (0.51, MODERATE), (0.4, HIGH)]
+    ("spoof", "status"),
+    [
+        (CONFIG.passive_spoof_moderate - 0.01, LOW),
+        (CONFIG.passive_spoof_moderate + 0.01, MODERATE),
+        (CONFIG.passive_spoof_high - 0.01, MODERATE),
+        (CONFIG.passive_spoof_high + 0.01, HIGH),
+    ],
 )
-def test_the_bands_follow_the_settings(median, status):
-    assert evidence(median, median, median).summary(CONFIG)["status"] == status
+def test_the_bands_follow_the_settings(spoof, status):
+    live = 1 - spoof
+    assert evidence(live, live, live).summary(CONFIG)["status"] == status
 
 
 def test_too_few_scored_frames_prove_nothing():

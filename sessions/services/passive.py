@@ -28,7 +28,6 @@ from gestures.passive import passive_status
 from sessions.engine import engine_config
 from sessions.errors import InvalidInput, LivenessError
 from workers.analysis import analyze_rgb
-from workers.antispoof import live_probability
 from workers.decode import FrameError, Image, Limits, decode_rgb
 
 SUCCESS = "success"
@@ -101,10 +100,8 @@ def _problem(exc: FrameError) -> str:
 
 
 def _faces_and_live(rgb: Image) -> tuple[int, float | None]:
-    observation = analyze_rgb(rgb)
-    if observation.faces != 1 or observation.box is None:
-        return observation.faces, None
-    return 1, live_probability(rgb, observation.box)
+    observation = analyze_rgb(rgb, passive=True)
+    return observation.faces, observation.live if observation.faces == 1 else None
 
 
 # The models run on a few long-lived threads of their own. Under ASGI every request runs in a

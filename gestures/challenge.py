@@ -22,6 +22,7 @@ from gestures.verdict import GestureResult, build_verdict, gesture_result
 
 _SNAPSHOT_FORMAT = 1
 _STILL_WINDOW_MS = 250
+_LEAD_IN_SLACK_MS = 100
 
 
 @dataclass
@@ -66,6 +67,7 @@ class ChallengeRun:
         self.frames = 0
         self.passive = PassiveEvidence()
         self._places: list[FacePlace] = []
+        self._recent: list[tuple[int, FrameObservation]] = []
         self._glitch_since: int | None = None  # since when the frames lack exactly one face
         self._last_t: int | None = None
         self._interval = 0  # between the last two frames (at most 250 ms): what one frame spans
@@ -85,6 +87,7 @@ class ChallengeRun:
             self._phase_since = timestamp_ms
         shown = guidance(obs, self._reference_place(timestamp_ms), timestamp_ms, self.config)
         self._remember_place(obs, timestamp_ms)
+        self._remember_face(obs, timestamp_ms)
         if obs.faces == 1 and obs.has_face:
             self._glitch_since = None
         elif self._glitch_since is None:
@@ -203,6 +206,10 @@ class ChallengeRun:
         self._phase_since = self._started = t
         self._deadline = t + self.config.gesture_time_limit_ms
         self._tracker = GestureTracker(self.gestures[self.index], self.config)
+        # A user who was already still and frontal when the challenge appeared has shown the
+        # neutral pose: those frames count, so a quick reaction is not lost to the wait.
+        for t_seen, seen in self._recent:
+            self._tracker.warm(seen, t_seen)
         self._problems = Counter()
         frame.events.append(
             {
@@ -272,6 +279,16 @@ class ChallengeRun:
         self._no_face_since = None
         self._many_since = None
         self._problems = Counter()
+
+    def _remember_face(self, obs: FrameObservation, t_ms: int) -> None:
+        """The last `neutral_hold_ms` of frames with one face, as the next challenge's lead-in;
+        a frame without exactly one face breaks it."""
+        if obs.faces != 1 or not obs.has_face or self.phase == codes.CHALLENGE:
+            self._recent = []
+            return
+        horizon = t_ms - self.config.neutral_hold_ms - _LEAD_IN_SLACK_MS
+        self._recent = [(t, o) for t, o in self._recent if t >= horizon]
+        self._recent.append((t_ms, obs))
 
     def _remember_place(self, obs: FrameObservation, t_ms: int) -> None:
         place = FacePlace.of(obs, t_ms)

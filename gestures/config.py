@@ -47,9 +47,9 @@ class EngineConfig:
     )
     mouth_closed_max: float = 0.12
     # Eyes: openness relative to the same eye in the neutral pose.
-    # 0.62: MediaPipe never closes the lids fully (a closed eye reads 0.4-0.5 of open), and a
-    # smaller face in a wide webcam frame reads shallower still.
-    eye_closed_ratio: float = 0.62
+    # 0.7: MediaPipe never closes the lids fully (a closed eye reads 0.4-0.5 of open), and a
+    # blink that lasts one frame, or a smaller face in a wide webcam frame, reads 0.6-0.7.
+    eye_closed_ratio: float = 0.7
     eye_open_ratio: float = 0.8
     wink_gap: float = 0.3  # a winking eye this much below the other (gestures.reading._eyes)
     eye_open_min: float = 0.15  # absolute: a neutral pose needs open eyes

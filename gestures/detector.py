@@ -95,6 +95,18 @@ class GestureTracker:
             return Outcome(codes.MATCH, self.gesture, reading, neutral=True)
         return Outcome(PENDING, None, reading, neutral=True)
 
+    def warm(self, obs: FrameObservation, t_ms: int) -> None:
+        """A frame from just before the challenge opened: it may show the neutral pose, never
+        a gesture (a movement must come after the challenge appears). Not for eye gestures:
+        the eyes' neutral is taken after the challenge appears, since lids that were
+        squinting or mid-blink just before would set it too low."""
+        if self.gesture in codes.EYE_GESTURES:
+            return
+        if self.baseline is None and obs.faces == 1 and obs.has_face:
+            if self._jumped(obs):
+                self._neutral.see(False, t_ms)
+            self._await_neutral(obs, t_ms)
+
     def interrupt(self) -> None:
         """A frame without a usable face: holds restart, the baseline stays."""
         for hold in (self._neutral, self._target, self._primer, *self._other.values()):

@@ -88,7 +88,7 @@ class EngineConfig:
     # Fewer sampled frames than this is no evidence of life; 0 turns the check off (only for
     # replays of recorded landmarks, which carry no pixels to score).
     passive_min_samples: int = 3
-    passive_sample_every: int = 7  # then one frame in this many (the model's cost budget)
+    passive_sample_every: int = 10  # then one frame in this many (the model's cost budget)
 
     @classmethod
     def from_overrides(cls, overrides: dict[str, Any] | None = None) -> EngineConfig:

@@ -6,6 +6,7 @@ clearly different head movement fails the challenge (NOT_MATCH); blinks and spee
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -14,7 +15,7 @@ from gestures.config import EngineConfig
 from gestures.geometry import Rows
 from gestures.observation import FrameObservation
 from gestures.planar import face_warp
-from gestures.reading import Baseline, Reading, read
+from gestures.reading import Baseline, Reading, confirm_pixels, read
 
 PENDING = "pending"
 _MAX_FRAME_MS = 150  # a longer gap between frames says nothing about how long a pose lasted
@@ -50,6 +51,12 @@ class _Hold:
             if self.last is not None:
                 self.interval = min(max(t_ms - self.last, 0), _MAX_FRAME_MS)
         self.last = t_ms
+
+    def would_hold(self, t_ms: int, hold_ms: int) -> bool:
+        """Whether seeing the label once more, at `t_ms`, would complete the hold."""
+        ahead = dataclasses.replace(self)
+        ahead.see(True, t_ms)
+        return ahead.held(t_ms, hold_ms)
 
     def held(self, t_ms: int, hold_ms: int) -> bool:
         if self.since is None:
@@ -87,6 +94,10 @@ class GestureTracker:
         if self.baseline is None:
             return self._await_neutral(obs, t_ms)
         reading = read(self.baseline, obs, self.config)
+        if reading.pose is not None and self._decisive(reading, t_ms):
+            # Only now ask the pixels whether the face is a flat picture (a few ms a frame):
+            # once per hold, not on every frame of it.
+            reading = confirm_pixels(self.baseline, obs, reading, self.config)
         self._note_detected(reading)
         other = self._clear_other(reading, t_ms)
         if other is not None:
@@ -188,6 +199,17 @@ class GestureTracker:
             if present and hold.held(t_ms, max(need, c.eye_hold_ms)):
                 return gesture
         return None
+
+    def _decisive(self, reading: Reading, t_ms: int) -> bool:
+        """Would this frame's landmark-confirmed pose complete a hold: the challenge's own
+        movement (a match) or a clearly different one (a failure)?"""
+        c, pose = self.config, reading.pose
+        if pose == self.gesture:
+            return self._target.would_hold(t_ms, c.pose_hold_ms)
+        if pose is None or reading.pose_strength < c.clear_other_factor or not self._calm(reading):
+            return False
+        hold = self._other.get(pose, _Hold())
+        return hold.would_hold(t_ms, max(c.clear_other_hold_ms, c.eye_hold_ms))
 
     def _calm(self, reading: Reading) -> bool:
         """Eyes open and mouth as at neutral: nothing that could drag the pose estimate."""

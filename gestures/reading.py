@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import statistics
 from dataclasses import dataclass
@@ -82,7 +83,8 @@ class Reading:
     mouth: float  # lip gap over mouth width, measured in the neutral view
     warp: float  # anisotropy of the face's 2D map from neutral (1.0 = only moved or scaled)
     # Pixel correlation of the face with its neutral view re-projected by the best homography
-    # (`gestures.texture`), measured only when the landmarks confirmed a head movement.
+    # (`gestures.texture`), measured only by `confirm_pixels`: on a frame whose landmarks
+    # confirm a head movement that would complete a hold.
     plane: float | None
     pose: str | None
     pose_strength: float
@@ -92,21 +94,14 @@ class Reading:
 
 
 def read(base: Baseline, obs: FrameObservation, config: EngineConfig) -> Reading:
+    """The frame against the neutral, from the landmarks alone: `pose` is landmark-confirmed
+    only. The pixel check (`confirm_pixels`) costs a few ms, so the tracker asks for it only on
+    the frame that would decide something (a hold about to complete)."""
     assert obs.landmarks is not None
     d_yaw, d_pitch = obs.yaw - base.yaw, obs.pitch - base.pitch
     view = flat_view(base.landmarks, obs.landmarks)
     parallax = view.parallax
     pose, strength, flat = _pose(obs.yaw, d_yaw, d_pitch, parallax, config)
-    plane = None
-    if pose is not None and base.patch is not None and obs.patch is not None:
-        # The landmarks say the head moved in 3D; ask the pixels (only now: it costs a few ms).
-        assert base.patch_rows is not None
-        plane = plane_correlation(
-            base.patch, base.patch_rows, obs.patch, obs.landmarks,
-            anchor_homography(base.patch_rows, obs.landmarks),
-        )  # fmt: skip
-        if plane >= config.plane_correlation_max:
-            pose, flat = None, True
     right, left, mouth = view.openness
     eye_r, eye_l = right / max(base.eye_right, 1e-6), left / max(base.eye_left, 1e-6)
     # Eyes and mouth are read only while the face keeps its neutral shape: a turned head hides
@@ -125,13 +120,32 @@ def read(base: Baseline, obs: FrameObservation, config: EngineConfig) -> Reading
         eye_left=eye_l,
         mouth=mouth,
         warp=view.warp,
-        plane=plane,
+        plane=None,
         pose=pose,
         pose_strength=strength,
         flat=flat,
         eyes=_eyes(eye_r, eye_l, config) if head_still else None,
         mouth_state=_mouth(mouth, base.mouth, config) if head_still else None,
     )
+
+
+def confirm_pixels(
+    base: Baseline, obs: FrameObservation, reading: Reading, config: EngineConfig
+) -> Reading:
+    """`reading` with its landmark-confirmed pose asked of the pixels (`gestures.texture`): a
+    face that one homography of its neutral view reproduces is a flat picture, so the pose is
+    dropped and the reading is `flat`. Unchanged without a pose or without pixels (recorded
+    observations may have none)."""
+    if reading.pose is None or base.patch is None or obs.patch is None:
+        return reading
+    assert base.patch_rows is not None and obs.landmarks is not None
+    plane = plane_correlation(
+        base.patch, base.patch_rows, obs.patch, obs.landmarks,
+        anchor_homography(base.patch_rows, obs.landmarks),
+    )  # fmt: skip
+    if plane >= config.plane_correlation_max:
+        return dataclasses.replace(reading, plane=plane, pose=None, flat=True)
+    return dataclasses.replace(reading, plane=plane)
 
 
 def _pose(

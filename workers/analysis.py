@@ -31,8 +31,8 @@ def analyze_image(
     """Decode JPEG/PNG/WebP bytes and analyse them. Raises `FrameError` for bad input.
 
     Without explicit limits, Django's LIVENESS_FRAME_MAX_BYTES / _PIXELS apply when settings
-    are configured, else the defaults of `workers.decode`. With `passive`, the main face is
-    also scored by the anti-spoofing models (`FrameObservation.live`).
+    are configured, else the defaults of `workers.decode`. With `passive`, the face of a frame
+    that shows exactly one is also scored by the anti-spoofing models (`FrameObservation.live`).
     """
     return analyze_rgb(decode_rgb(data, limits or frame_limits()), passive=passive)
 
@@ -40,7 +40,8 @@ def analyze_image(
 def analyze_rgb(rgb: Image, *, passive: bool = False) -> FrameObservation:
     """Analyse an RGB uint8 frame (height, width, 3)."""
     obs = observe(rgb, run_face_mesh(rgb).faces)
-    if passive and obs.box is not None:
+    # Only a frame with one face is scored: with several, whose liveness would it be?
+    if passive and obs.box is not None and obs.faces == 1:
         obs = dataclasses.replace(obs, live=live_probability(rgb, obs.box))
     return obs
 

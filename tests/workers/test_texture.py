@@ -74,3 +74,24 @@ def test_a_real_head_is_not_a_plane_and_still_passes(shared_data, clip, gesture)
 def test_identical_views_correlate_fully(photo):
     obs = analyze_rgb(photo("spoof/silent_face/image_T1.jpg"))
     assert correlation(obs, obs) > 0.999
+
+
+@pytest.mark.slow
+def test_the_pixel_check_runs_once_per_hold_not_on_every_confirmed_frame(shared_data, monkeypatch):
+    # A real turn at 30 fps: the landmarks confirm it on many frames; the pixels are asked
+    # only on the frame that completes the hold (a few ms each: the engine's cost budget).
+    import gestures.reading
+
+    calls = []
+    real = gestures.reading.plane_correlation
+
+    def counted(*args):
+        calls.append(1)
+        return real(*args)
+
+    frames = observe_video(shared_data / "videos" / "lp_d12_turns_up_mouth.mp4", 30, passive=False)
+    monkeypatch.setattr(gestures.reading, "plane_correlation", counted)
+    report = replay(frames, [codes.HEAD_LEFT], EngineConfig(passive_min_samples=0))
+    assert report["result"]["gestures"][0]["gesture_status"] == codes.MATCH
+    confirmed = [e for e in report["timeline"] if e["metrics"] and e["metrics"]["pose"]]
+    assert len(calls) == 1 < len(confirmed)

@@ -12,6 +12,9 @@ import warnings
 from pathlib import Path
 
 import dj_database_url
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from gestures.codes import SUPPORTED_GESTURES
 from glair_clone.env import env_bool, env_float, env_int, env_json, env_list, env_str
@@ -103,14 +106,40 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Several threads (ASGI server, in-process analysis) write: wait for the lock, don't fail.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATA_DIR.mkdir(parents=True, exist_ok=True)
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database that stops answering (rather than refusing) must fail a query within seconds,
+    # so the socket pauses its run (`storage_unavailable`) instead of hanging every socket.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"connect_timeout": 5, "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5,
+         "keepalives_count": 3}
+    )  # fmt: skip
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
+# Longer than channels-redis's blocking read (RedisChannelLayer.brpop_timeout, 5 s).
+REDIS_SOCKET_TIMEOUT_S = 15
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 200, "expiry": 30},
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        # A socket's receive is a 5 s blocking BZPOPMIN, looped: redis-py's own
+                        # default 5 s socket timeout fired first and killed idle sockets (1011).
+                        "socket_timeout": REDIS_SOCKET_TIMEOUT_S,
+                        "socket_connect_timeout": 5,
+                        "socket_keepalive": True,
+                        "health_check_interval": 30,
+                        # A restarted Redis leaves dead pooled connections: reconnect and retry.
+                        "retry": Retry(ExponentialBackoff(cap=1.0, base=0.1), 3),
+                        "retry_on_error": [RedisConnectionError],
+                    }
+                ],
+                "capacity": 200,
+                "expiry": 30,
+            },
         }
     }
     CACHES = {
@@ -198,7 +227,8 @@ LIVENESS_CREATE_RATE_PER_MINUTE = env_int("LIVENESS_CREATE_RATE_PER_MINUTE", 600
 LIVENESS_DEVICE_RATE_PER_HOUR = env_int("LIVENESS_DEVICE_RATE_PER_HOUR", 20, low=1)
 LIVENESS_DEMO_ENABLED = env_bool("LIVENESS_DEMO_ENABLED", True)
 LIVENESS_TEST_DATA = Path(env_str("LIVENESS_TEST_DATA", str(BASE_DIR.parent / "shared" / "data")))
-LIVENESS_FRAME_MAX_BYTES = env_int("LIVENESS_FRAME_MAX_BYTES", 2 * 1024 * 1024, low=1024)
+# Its base64 text message must fit under LIVENESS_WS_MAX_MESSAGE_BYTES (below, check liveness.E040).
+LIVENESS_FRAME_MAX_BYTES = env_int("LIVENESS_FRAME_MAX_BYTES", 512 * 1024, low=1024)
 LIVENESS_FRAME_MAX_PIXELS = env_int("LIVENESS_FRAME_MAX_PIXELS", 1920 * 1920, low=64 * 64)
 # Largest image file the single-image face endpoints accept (POST /face/v1/passive-liveness):
 # merchants send whole phone photos there, not the page's 480-px frames.
@@ -209,6 +239,46 @@ LIVENESS_EMBEDDED_ANALYSIS_THREADS = env_int("LIVENESS_EMBEDDED_ANALYSIS_THREADS
 LIVENESS_FRAME_EXPIRES_S = env_float("LIVENESS_FRAME_EXPIRES_S", 2.0)
 # Engine thresholds (gestures.config.EngineConfig); JSON object of overrides.
 LIVENESS_ENGINE = env_json("LIVENESS_ENGINE", {})
+
+# --- Bad input: socket message cap, socket origins, sign-in throttles -----------------------
+# The ASGI server's cap on one WebSocket message: daphne's --websocket-max-message-size and
+# --websocket-max-frame-size (1 MiB each unless given). The server drops a larger message's
+# connection without a close frame, so the app could never answer it: check liveness.E040
+# refuses a LIVENESS_FRAME_MAX_BYTES whose (somewhat oversized) frame message would not fit.
+LIVENESS_WS_MAX_MESSAGE_BYTES = env_int("LIVENESS_WS_MAX_MESSAGE_BYTES", 1024 * 1024, low=4096)
+# Origins (scheme://host[:port]) whose pages may open the socket besides the page's own.
+LIVENESS_ALLOWED_ORIGINS = env_list("LIVENESS_ALLOWED_ORIGINS", [])
+# Failed sign-ins (merchant API credentials, the admin login) per fixed window: past the limit
+# the credential (api key, username) from that address, or the address, answers 429.
+LIVENESS_AUTH_FAILURE_WINDOW_S = env_int("LIVENESS_AUTH_FAILURE_WINDOW_S", 300, low=1)
+LIVENESS_AUTH_FAILURES_PER_CREDENTIAL = env_int("LIVENESS_AUTH_FAILURES_PER_CREDENTIAL", 10, low=1)
+LIVENESS_AUTH_FAILURES_PER_ADDRESS = env_int("LIVENESS_AUTH_FAILURES_PER_ADDRESS", 50, low=1)
+# The header a proxy you run sets to the client's address (e.g. X-Forwarded-For; its last
+# entry is used). Empty: REMOTE_ADDR, the peer of the ASGI server.
+LIVENESS_CLIENT_IP_HEADER = env_str("LIVENESS_CLIENT_IP_HEADER")
+# The OpenAPI schema states the headers every answer carries (Request-Id, Retry-After).
+SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
+    "drf_spectacular.hooks.postprocess_schema_enums",
+    "sessions.api.schema.add_response_headers",
+]
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    "SessionStatusEnum": ["PENDING", "FINISHED", "CANCELLED", "EXPIRED"],
+    "OutcomeEnum": ["success", "failed"],
+    "PassiveStatusEnum": [
+        "LOW",
+        "MODERATE",
+        "HIGH",
+        "face not detected",
+        "too many faces detected",
+    ],
+}
+
+# --- Load: admission of new runs (sessions.services.load, GET /face/v1/health) --------------
+# Live runs (Start pressed, socket open) the whole deployment holds within its round-trip
+# target; past it a new run's page shows "busy" and tries again after LIVENESS_BUSY_RETRY_S.
+# Measure it for your machines with bench/capacity.py (docs/PERFORMANCE.md); 0: no limit.
+LIVENESS_MAX_ACTIVE_SESSIONS = env_int("LIVENESS_MAX_ACTIVE_SESSIONS", 20, low=0)
+LIVENESS_BUSY_RETRY_S = env_int("LIVENESS_BUSY_RETRY_S", 10, low=1, high=300)
 
 LOGGING = {
     "version": 1,

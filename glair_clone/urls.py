@@ -6,12 +6,15 @@ from django.shortcuts import render
 from django.urls import include, path
 
 from sessions import demo_views, views
+from sessions.admin import admin_login
 from sessions.api.errors import json_error
 from sessions.middleware import API_PREFIX
 
 urlpatterns = [
     path("face/v1/", include("sessions.api.urls")),
     path("face/active-liveness/<str:token>", views.liveness_page, name="liveness-page"),
+    # Before admin.site.urls: the same URL, with failed sign-ins throttled.
+    path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
     path("dashboard/", include("sessions.dashboard.urls")),
     path("demo/", demo_views.demo_home, name="demo-home"),

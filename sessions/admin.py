@@ -4,8 +4,9 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
+from sessions.errors import RateLimited
 from sessions.models import (
     ApiKey,
     LivenessSession,
@@ -14,6 +15,7 @@ from sessions.models import (
     SessionImage,
     SessionReview,
 )
+from sessions.ratelimit import auth_attempt, auth_succeeded, client_address
 from sessions.services.credentials import (
     api_key_revoke,
     merchant_credentials_rotate,
@@ -138,3 +140,23 @@ class SessionReviewAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The admin login (the dashboard's too), with failed sign-ins throttled per username from
+    this address and per address, as the merchant API's credentials are."""
+    if request.method != "POST":
+        return admin.site.login(request)
+    address = client_address(request.META)
+    attempt = {"username": request.POST.get("username", "").strip().casefold()}
+    try:
+        auth_attempt(address=address, credentials=attempt)
+    except RateLimited as exc:
+        response = HttpResponse(exc.message, status=429, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = str(exc.retry_after)
+        return response
+    response = admin.site.login(request)
+    # A good sign-in redirects; a refused one shows the form again with its error.
+    if response.status_code != 200:
+        auth_succeeded(address=address, credentials=attempt)
+    return response

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.checks import Error, register
 
 from sessions.gesture_codes import is_gesture_code
+from sessions.messages import OVERSIZE_ANSWERED, frame_message_bytes, largest_answered_frame
 
 
 @register()
@@ -100,3 +101,52 @@ def check_antispoof_models(app_configs: Any = None, **kwargs: Any) -> list[Error
         )
         for path in missing_models()
     ]
+
+
+@register()
+def check_frame_fits_socket_message(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    # The ASGI server drops a message over its cap without a close frame: a frame just over
+    # LIVENESS_FRAME_MAX_BYTES must still arrive, so the page hears why it was refused.
+    frame_max = settings.LIVENESS_FRAME_MAX_BYTES
+    cap = settings.LIVENESS_WS_MAX_MESSAGE_BYTES
+    needed = frame_message_bytes(int(frame_max * OVERSIZE_ANSWERED))
+    if needed <= cap:
+        return []
+    return [
+        Error(
+            f"LIVENESS_FRAME_MAX_BYTES={frame_max}: a frame message {OVERSIZE_ANSWERED:g}x that "
+            f"size needs {needed} bytes, over the WebSocket message cap "
+            f"LIVENESS_WS_MAX_MESSAGE_BYTES={cap}",
+            hint=f"lower LIVENESS_FRAME_MAX_BYTES to at most "
+            f"{int(largest_answered_frame(cap) / OVERSIZE_ANSWERED)}, or start daphne with "
+            f"--websocket-max-message-size N --websocket-max-frame-size N (N >= {needed}) and "
+            f"set LIVENESS_WS_MAX_MESSAGE_BYTES=N",
+            id="liveness.E040",
+        )
+    ]
+
+
+@register()
+def check_allowed_origins(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    return [
+        Error(
+            f"LIVENESS_ALLOWED_ORIGINS: {origin!r} must be like https://host[:port]",
+            id="liveness.E041",
+        )
+        for origin in settings.LIVENESS_ALLOWED_ORIGINS
+        if not _is_origin(origin)
+    ]
+
+
+def _is_origin(value: str) -> bool:
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018  (raises ValueError on a bad port)
+    except ValueError:
+        return False
+    return (
+        parts.scheme in {"http", "https"}
+        and bool(parts.hostname)
+        and parts.path in {"", "/"}
+        and not (parts.query or parts.fragment or parts.username)
+    )

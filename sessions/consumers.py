@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -10,10 +12,12 @@ from typing import Any
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from sessions.live import Closed, LiveRun
-from sessions.messages import MessageError, parse_message
+from sessions.live import STORAGE_RETRY_S, Closed, LiveRun
+from sessions.messages import MessageError, decode_message, parse_message
+from sessions.services import load
 from sessions.tasks import analyze_frame, analyze_frame_payload
 
+log = logging.getLogger(__name__)
 MAX_BAD_MESSAGES = 20
 CLOSE_REPLACED = 4409
 CLOSE_ABUSE = 4400
@@ -28,6 +32,21 @@ class LivenessConsumer(AsyncJsonWebsocketConsumer):
         self.group = ""
         self.bad_messages = 0
         self._tasks: set[asyncio.Future[None]] = set()
+        self._retry_timer: asyncio.TimerHandle | None = None
+        self.admitted = False  # counted in the service's load (sessions.services.load)
+        self.load_seen = 0.0
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        # A handler that raised (the channel layer's Redis went away) ends the socket without
+        # a `websocket.disconnect`: the run is saved and the disconnection recorded anyway.
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self._leave()
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        await super().dispatch(message)
+        self._retry_writes_later()
 
     async def connect(self) -> None:
         await self.accept()
@@ -42,14 +61,33 @@ class LivenessConsumer(AsyncJsonWebsocketConsumer):
             self.group, {"type": "session.taken", "by": self.channel_name}
         )
         await self.channel_layer.group_add(self.group, self.channel_name)
+        if self.live.started:
+            await self._admitted()  # a run in progress: part of the load again
         await self.send_json(self.live.state_message())
 
     async def disconnect(self, code: int) -> None:
-        if self.group:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        await self._leave()
+
+    async def _leave(self) -> None:
+        """Once per socket, however it ended: save the run, record `disconnected`, give its
+        place in the load back."""
+        if self.admitted:
+            self.admitted = False
+            try:
+                await asyncio.to_thread(load.run_release, member=self.channel_name)
+            except Exception as exc:  # Redis down: the entry ages out by itself
+                log.warning("releasing the run's load entry failed: %s", exc)
+        if self._retry_timer is not None:
+            self._retry_timer.cancel()
         if self.live is not None:
             live, self.live = self.live, None
             await live.disconnected()
+        if self.group:
+            group, self.group = self.group, ""
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception as exc:  # Redis down: the membership expires by itself
+                log.warning("group_discard failed: %s", exc)
 
     async def receive(
         self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
@@ -64,12 +102,7 @@ class LivenessConsumer(AsyncJsonWebsocketConsumer):
         await self._run(getattr(self.live, message["type"], None), message)
 
     async def _decode(self, text_data: str | None) -> Any:
-        if text_data is None:
-            raise MessageError("send JSON text messages")
-        try:
-            return await self.decode_json(text_data)
-        except ValueError as exc:
-            raise MessageError("a message is a JSON object") from exc
+        return decode_message(text_data)
 
     async def _run(
         self, action: Callable[..., Awaitable[None]] | None, message: dict[str, Any]
@@ -78,16 +111,47 @@ class LivenessConsumer(AsyncJsonWebsocketConsumer):
         try:
             if kind == "ping":
                 await self.send_json({"type": "pong"})
+                await self._refresh_load()  # a run paused on a screen still holds its place
             elif kind == "frame":
                 await self._frame(message["seq"], message["image"])
+            elif kind == "start" and not await self._admitted():
+                await self.send_json({"type": "busy", "retry_in": settings.LIVENESS_BUSY_RETRY_S})
             elif action is not None:
                 await action(self.send_json)
         except Closed as closed:
             await self._close(closed.code)
 
+    # --- load ---------------------------------------------------------------------------
+    async def _admitted(self) -> bool:
+        """Is this run counted in the service's load (sessions.services.load)? A run that had
+        started before this connection is readmitted whatever the load; a new one only while
+        there is room, else the page is told `busy` and says Start again later."""
+        if self.admitted:
+            return True
+        assert self.live is not None
+        resumed = self.live.started
+        try:
+            self.admitted = await asyncio.to_thread(
+                load.run_admit, member=self.channel_name, resumed=resumed
+            )
+        except Exception as exc:  # the load register unreachable: admit rather than refuse
+            log.warning("load register unavailable, run admitted: %s", exc)
+            self.admitted = True
+        self.load_seen = time.monotonic()
+        return self.admitted
+
+    async def _refresh_load(self) -> None:
+        if self.admitted and time.monotonic() - self.load_seen >= load.REFRESH_S:
+            self.load_seen = time.monotonic()
+            try:
+                await asyncio.to_thread(load.run_refresh, member=self.channel_name)
+            except Exception as exc:  # a Redis blip must not end the run
+                log.warning("load register refresh failed: %s", exc)
+
     # --- frames -------------------------------------------------------------------------
     async def _frame(self, seq: int, image: str) -> None:
         assert self.live is not None
+        await self._refresh_load()
         await self.live.give_up_lost_frames(self.send_json)
         refused = self.live.admit_frame(seq, image)
         if refused is not None:
@@ -125,6 +189,29 @@ class LivenessConsumer(AsyncJsonWebsocketConsumer):
             await self.live.analyzed(event["seq"], event, self.send_json)
         except Closed as closed:
             await self._close(closed.code)
+
+    async def storage_retry(self, event: dict[str, Any]) -> None:
+        if self.live is None:
+            return
+        try:
+            await self.live.retry_storage(self.send_json)
+        except Closed as closed:
+            await self._close(closed.code)
+
+    def _retry_writes_later(self) -> None:
+        """Writes the database refused are retried from this consumer's own queue, between
+        page messages, as every other change to the run is."""
+        if self.live is None or not self.live.pending or self._retry_timer is not None:
+            return
+        message = {"type": "storage.retry"}
+
+        def fire() -> None:
+            self._retry_timer = None
+            task = asyncio.ensure_future(self.channel_layer.send(self.channel_name, message))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+        self._retry_timer = asyncio.get_running_loop().call_later(STORAGE_RETRY_S, fire)
 
     async def session_taken(self, event: dict[str, Any]) -> None:
         if event["by"] == self.channel_name or self.live is None:

@@ -19,7 +19,7 @@ from sessions.errors import LivenessError
 from sessions.gesture_codes import HEAD_GESTURES
 from sessions.models import Merchant
 from sessions.services.demo import demo_merchant
-from sessions.services.sessions import session_create
+from sessions.services.sessions import session_create, sessions_expire_due
 
 
 def _merchant_or_404() -> Merchant:
@@ -57,6 +57,7 @@ def demo_start(request: HttpRequest) -> HttpResponse:
 def demo_done(request: HttpRequest) -> HttpResponse:
     merchant = _merchant_or_404()
     try:
+        sessions_expire_due(merchant=merchant, sid=request.GET.get("sid", ""))
         session = selectors.session_get(merchant=merchant, sid=request.GET.get("sid", ""))
     except LivenessError:
         return render(request, "demo/done.html", {"missing": True}, status=404)

@@ -14,17 +14,26 @@ database through services, always committed before the page hears of them.
    either order); a frame whose analysis never came back is given up after `FRAME_TIMEOUT_S`.
 4. The frame's answer is sent at once; events, evidence and verdicts are written after it.
    A verdict is committed with a conditional update and only then sent with its redirect.
+5. An outage pauses the run instead of costing the user an attempt. Frames that come back
+   `lost` mean analysis is unavailable; a write the database refused waits in `pending`
+   (with every message that must follow it) and is retried. Either way the page is told
+   `paused`, then `resumed`, and the engine's clock skips the outage: the first frame fed
+   after it is placed just after the last one fed before it, so no timer ran meanwhile.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import contextlib
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from channels.db import database_sync_to_async
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from sessions import engine, selectors
@@ -36,8 +45,19 @@ MAX_IN_FLIGHT = 2
 FRAME_TIMEOUT_S = 3.0
 CLOSE_ENDED = 4410
 CLOSE_UNKNOWN = 4404
+CLOSE_UNAVAILABLE = 4503  # the database is unreachable: the page reconnects (backoff)
+# After an outage the engine sees the next frame this long after the last one it saw.
+RESUME_GAP_MS = 200
+STORAGE_RETRY_S = 1.0
+# Writes a closed socket left pending keep being retried this long (the verdict among them).
+ORPHAN_RETRY_FOR_S = 600.0
+STORAGE_DOWN = (OperationalError, InterfaceError)
 
+log = logging.getLogger(__name__)
 Emit = Callable[[dict[str, Any]], Awaitable[None]]
+Then = Callable[[Any, Emit], Awaitable[None]]
+# Pending writes of sockets that closed while the database was unreachable.
+_orphans: set[asyncio.Task[None]] = set()
 
 
 class Closed(Exception):
@@ -57,6 +77,15 @@ class Frame:
     answer: dict[str, Any] | None = None
 
 
+@dataclass
+class Write:
+    """One service call (one transaction); `then` gets its return value once committed."""
+
+    service: Callable[..., Any]
+    kwargs: dict[str, Any]
+    then: Then | None = None
+
+
 class LiveRun:
     def __init__(self, session: LivenessSession) -> None:
         self.session = session
@@ -70,18 +99,35 @@ class LiveRun:
         self.last_fed_seq = -1
         self.reference: bytes | None = None
         self.samples: list[dict[str, Any]] = []
+        # Writes not yet committed, in order, with the messages that must wait for them.
+        self.pending: list[Write | dict[str, Any]] = []
+        self.analysis_lost = False  # frames came back `lost` and none answered since
+        self.storage_down = False
+        self.clock_offset_ms = 0  # outage time cut out of the engine's clock
+        self.last_engine_ms: int | None = None
+        self.skip_gap = False  # the next fed frame follows an outage
 
     # --- opening ------------------------------------------------------------------------
     @classmethod
     async def open(cls, token: str) -> LiveRun:
-        session = await database_sync_to_async(selectors.session_by_page_token)(token=token)
-        if session is None or session.deleted_at is not None:
-            raise Closed(CLOSE_UNKNOWN)
-        if session.status != SessionStatus.PENDING:
-            raise Closed(CLOSE_ENDED)
-        live = cls(session)
-        await database_sync_to_async(event_record)(session=session, kind="connected")
+        try:
+            if token and len(token) <= 64:
+                await database_sync_to_async(sessions_expire_due)(page_token=token)
+            session = await database_sync_to_async(selectors.session_by_page_token)(token=token)
+            if session is None or session.deleted_at is not None:
+                raise Closed(CLOSE_UNKNOWN)
+            if session.status != SessionStatus.PENDING:
+                raise Closed(CLOSE_ENDED)
+            live = cls(session)
+            await database_sync_to_async(event_record)(session=session, kind="connected")
+        except STORAGE_DOWN as exc:
+            log.warning("database unreachable on connect: %s", exc)
+            raise Closed(CLOSE_UNAVAILABLE) from exc
         return live
+
+    @property
+    def paused(self) -> bool:
+        return self.analysis_lost or self.storage_down
 
     @property
     def phase(self) -> str:
@@ -100,6 +146,8 @@ class LiveRun:
             "completed": completed,
             "challenge": engine.challenge_info(self.run, self.last_step),
         }
+        if self.paused:
+            state["paused"] = True
         if self.waiting_retry:
             state.update(self.last_failure)
         return state
@@ -114,9 +162,9 @@ class LiveRun:
     async def start(self, emit: Emit) -> None:
         if not self.started:
             self.started = True
-            await database_sync_to_async(event_record)(session=self.session, kind="started")
-            await self._save_progress()
-        await emit(self.state_message())
+            self._write(event_record, kind="started")
+            self._save_progress()
+        await self._commit(emit, self.state_message())
 
     async def retry(self, emit: Emit) -> None:
         if not self.waiting_retry:
@@ -124,23 +172,25 @@ class LiveRun:
             return
         # The engine moves on to positioning for the next attempt with the next frame.
         self.waiting_retry = False
-        await database_sync_to_async(event_record)(
-            session=self.session, kind="retry", data={"attempt": self.run.attempt}
-        )
-        await emit(self.state_message())
+        self._write(event_record, kind="retry", data={"attempt": self.run.attempt})
+        await self._commit(emit, self.state_message())
 
     async def cancel(self, emit: Emit) -> None:
         if not self.session.cancel_url:
             await emit(_error("not_allowed", "this session has no back button"))
             return
-        if await database_sync_to_async(progress.session_cancel)(session=self.session):
+        self._write(progress.session_cancel, then=self._cancelled)
+        await self._commit(emit)
+
+    async def _cancelled(self, committed: bool, emit: Emit) -> None:
+        if committed:
             url = progress.redirect_with_sid(self.session.cancel_url, self.session.sid)
             await emit({"type": "result", "outcome": "cancelled", "redirect_url": url})
         raise Closed(CLOSE_ENDED)
 
     def admit_frame(self, seq: int, image_b64: str) -> dict[str, Any] | None:
         """None when the frame may go to analysis; else the message that refuses it."""
-        if not self.started or self.waiting_retry or self.run.phase == "done":
+        if not self.started or self.waiting_retry or self.run.phase == "done" or self.pending:
             return {"type": "frame_dropped", "seq": seq, "reason": "paused"}
         if seq <= self.last_fed_seq or seq in self.frames:
             return {"type": "frame_dropped", "seq": seq, "reason": "stale"}
@@ -168,26 +218,32 @@ class LiveRun:
     async def give_up_lost_frames(self, emit: Emit) -> None:
         """Frames whose analysis never came back (a worker died): free their slots."""
         limit = self.now_ms() - FRAME_TIMEOUT_S * 1000
-        for seq in sorted(
+        lost = sorted(
             s for s, f in self.frames.items() if f.answer is None and f.received_ms < limit
-        ):
+        )
+        for seq in lost:
             del self.frames[seq]
             await emit({"type": "frame_dropped", "seq": seq, "reason": "lost"})
+        if lost and not self.analysis_lost:
+            await self._pause(emit, analysis=True)
 
     async def _feed(self, frame: Frame, emit: Emit) -> None:
         answer = frame.answer or {}
-        if self.run.phase == "done" or self.waiting_retry:
+        if self.analysis_lost:  # an answer: analysis is back
+            await self._resume(emit, analysis=True)
+        if self.run.phase == "done" or self.waiting_retry or self.pending:
             await emit({"type": "frame_dropped", "seq": frame.seq, "reason": "paused"})
             return
         if timezone.now() >= self.session.expires_at:
             await self._finish_expired(emit)
+            return  # the write is pending: the database is unreachable
         if not answer.get("ok"):
             await emit(
                 {"type": "frame_dropped", "seq": frame.seq, "reason": answer.get("code", "bad")}
             )
             return
         self.last_fed_seq = frame.seq
-        step = engine.feed(self.run, answer["observation"], frame.received_ms)
+        step = engine.feed(self.run, answer["observation"], self._engine_ms(frame))
         self.last_step = step
         self.samples.append(engine.sample(answer["observation"], step))
         if step.reference_candidate:
@@ -209,100 +265,168 @@ class LiveRun:
             kind = event["type"]
             data = {k: v for k, v in event.items() if k != "type"}
             if kind != "verdict":  # recorded once, by the write that commits it (`_finish`)
-                await database_sync_to_async(event_record)(
-                    session=self.session, kind=kind, data=data
-                )
+                self._write(event_record, kind=kind, data=data)
             if kind == "challenge_started":
-                await self._save_reference()
-                await emit(
-                    {"type": "challenge", "challenge": engine.challenge_info(self.run, step)}
-                )
+                self._save_reference()
+                info = engine.challenge_info(self.run, step)
+                self.pending.append({"type": "challenge", "challenge": info})
             elif kind in ("gesture_matched", "gesture_failed"):
-                await self._save_audit(frame, event["index"])
+                self._save_audit(frame, event["index"])
                 if kind == "gesture_failed":
                     failed_status = event["gesture_status"]
                 else:
-                    await self._save_progress()
-                    await emit({"type": "challenge_passed", "index": event["index"]})
+                    self._save_progress()
+                    self.pending.append({"type": "challenge_passed", "index": event["index"]})
             elif kind == "attempt_failed" and step.verdict is None:
                 self.waiting_retry = True
                 self.last_failure = {
                     "attempts_left": event["attempts_left"],
                     "reason": failed_status,
                 }
-                await self._save_progress()
-                await emit(
+                self._save_progress()
+                self.pending.append(
                     {"type": "attempt_failed", "attempt": event["attempt"], **self.last_failure}
                 )
         if step.verdict is not None:
-            await self._finish(step.verdict, emit)
+            self._finish(step.verdict)
+        await self._commit(emit)
+
+    # --- outages ------------------------------------------------------------------------
+    def _engine_ms(self, frame: Frame) -> int:
+        """The frame's arrival on the engine's clock, which does not run during an outage."""
+        t = frame.received_ms - self.clock_offset_ms
+        last = self.last_engine_ms
+        if self.skip_gap and last is not None and t - last > RESUME_GAP_MS:
+            self.clock_offset_ms += t - last - RESUME_GAP_MS
+            t = last + RESUME_GAP_MS
+        self.skip_gap = False
+        self.last_engine_ms = t
+        return t
+
+    async def _pause(self, emit: Emit, *, analysis: bool = False, storage: bool = False) -> None:
+        if analysis and not self.analysis_lost:
+            self.analysis_lost = True
+            await emit({"type": "paused", "reason": "analysis_unavailable"})
+        if storage and not self.storage_down:
+            self.storage_down = True
+            await emit({"type": "paused", "reason": "storage_unavailable"})
+
+    async def _resume(self, emit: Emit, *, analysis: bool = False, storage: bool = False) -> None:
+        self.analysis_lost = self.analysis_lost and not analysis
+        self.storage_down = self.storage_down and not storage
+        self.skip_gap = True
+        if not self.paused:
+            await emit({"type": "resumed"})
 
     # --- persistence --------------------------------------------------------------------
-    async def _save_reference(self) -> None:
+    def _write(self, service: Callable[..., Any], *, then: Then | None = None, **kw: Any) -> None:
+        self.pending.append(Write(service, {"session": self.session, **kw}, then))
+
+    async def _commit(self, emit: Emit, *messages: dict[str, Any]) -> None:
+        """Run the pending writes in order, sending each message once the writes before it
+        are committed. While the database is unreachable the rest waits (`retry_storage`)."""
+        self.pending.extend(messages)
+        while self.pending:
+            action = self.pending[0]
+            if isinstance(action, dict):
+                self.pending.pop(0)
+                await emit(action)
+                continue
+            try:
+                result = await database_sync_to_async(action.service)(**action.kwargs)
+            except STORAGE_DOWN as exc:
+                log.warning("database unreachable, %d writes wait: %s", len(self.pending), exc)
+                await self._pause(emit, storage=True)
+                return
+            self.pending.pop(0)
+            if action.then is not None:
+                await action.then(result, emit)
+        if self.storage_down:
+            await self._resume(emit, storage=True)
+
+    async def retry_storage(self, emit: Emit) -> None:
+        await self._commit(emit)
+
+    def _save_reference(self) -> None:
         """The best frontal frame so far, kept in memory and written at challenge boundaries."""
         if self.reference is None:
             return
         jpeg, self.reference = self.reference, None
-        await database_sync_to_async(progress.session_image_save)(
-            session=self.session, kind=ImageKind.REFERENCE, jpeg=jpeg
+        self._write(progress.session_image_save, kind=ImageKind.REFERENCE, jpeg=jpeg)
+
+    def _save_audit(self, frame: Frame, index: int) -> None:
+        jpeg = base64.b64decode(frame.jpeg_b64)
+        self._write(
+            progress.session_image_save, kind=ImageKind.AUDIT, jpeg=jpeg, challenge_index=index
         )
 
-    async def _save_audit(self, frame: Frame, index: int) -> None:
-        await database_sync_to_async(progress.session_image_save)(
-            session=self.session,
-            kind=ImageKind.AUDIT,
-            jpeg=base64.b64decode(frame.jpeg_b64),
-            challenge_index=index,
-        )
-
-    async def _save_progress(self) -> None:
+    def _save_samples(self) -> None:
         samples, self.samples = self.samples, []
-        await database_sync_to_async(progress.session_timeline_append)(
-            session=self.session, samples=samples
-        )
-        await database_sync_to_async(progress.session_progress_save)(
-            session=self.session,
+        if samples:
+            self._write(progress.session_timeline_append, samples=samples)
+
+    def _save_progress(self) -> None:
+        self._save_samples()
+        self._write(
+            progress.session_progress_save,
             run_state=self.run.snapshot(),
             current_index=self.run.index,
             attempts_used=self.run.attempt - 1,
         )
 
-    async def _finish(self, verdict: dict[str, Any], emit: Emit) -> None:
-        await self._save_reference()
-        samples, self.samples = self.samples, []
-        await database_sync_to_async(progress.session_timeline_append)(
-            session=self.session, samples=samples
-        )
-        committed = await database_sync_to_async(progress.session_finish)(
-            session=self.session, verdict=verdict
-        )
-        if committed:
-            passed = verdict.get("status") == "success"
-            await emit(
-                {
-                    "type": "result",
-                    "outcome": "passed" if passed else "failed",
-                    "redirect_url": progress.outcome_redirect(self.session, passed=passed),
-                }
-            )
-        raise Closed(CLOSE_ENDED)
+    def _finish(self, verdict: dict[str, Any]) -> None:
+        self._save_reference()
+        self._save_samples()
+
+        async def announce(committed: bool, emit: Emit) -> None:
+            if committed:
+                passed = verdict.get("status") == "success"
+                await emit(
+                    {
+                        "type": "result",
+                        "outcome": "passed" if passed else "failed",
+                        "redirect_url": progress.outcome_redirect(self.session, passed=passed),
+                    }
+                )
+            raise Closed(CLOSE_ENDED)
+
+        self._write(progress.session_finish, verdict=verdict, then=announce)
 
     async def _finish_expired(self, emit: Emit) -> None:
-        await database_sync_to_async(sessions_expire_due)(sid=self.session.sid)
-        await emit(
-            {
-                "type": "result",
-                "outcome": "expired",
-                "redirect_url": progress.outcome_redirect(self.session, passed=False),
-            }
-        )
-        raise Closed(CLOSE_ENDED)
+        async def announce(_: Any, emit: Emit) -> None:
+            url = progress.outcome_redirect(self.session, passed=False)
+            await emit({"type": "result", "outcome": "expired", "redirect_url": url})
+            raise Closed(CLOSE_ENDED)
+
+        self.pending.append(Write(sessions_expire_due, {"sid": self.session.sid}, announce))
+        await self._commit(emit)
 
     async def disconnected(self) -> None:
+        """Save what the run has; writes the database refused keep being retried after the
+        socket is gone, so a verdict reached just before is never lost."""
         if self.started:
-            await self._save_reference()
-            await self._save_progress()
-        await database_sync_to_async(event_record)(session=self.session, kind="disconnected")
+            self._save_reference()
+            self._save_progress()
+        self._write(event_record, kind="disconnected")
+        with contextlib.suppress(Closed):
+            await self._commit(_discard)
+        if self.pending:
+            task = asyncio.ensure_future(self._retry_orphaned())
+            _orphans.add(task)
+            task.add_done_callback(_orphans.discard)
+
+    async def _retry_orphaned(self) -> None:
+        deadline = time.monotonic() + ORPHAN_RETRY_FOR_S
+        while self.pending and time.monotonic() < deadline:
+            await asyncio.sleep(STORAGE_RETRY_S)
+            with contextlib.suppress(Closed):
+                await self._commit(_discard)
+        if self.pending:
+            log.error("gave up %d writes of session %s", len(self.pending), self.session.sid)
+
+
+async def _discard(message: dict[str, Any]) -> None:
+    """The socket is gone: nobody hears the messages that were waiting for writes."""
 
 
 def _error(code: str, message: str) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Reads of liveness sessions, as a merchant sees them."""
+"""Reads of liveness sessions, as a merchant sees them. Reads only: a caller that needs the
+clock's EXPIRED status in what it reads runs `sessions_expire_due` first."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from django.db.models import QuerySet
 from sessions.errors import NotFound
 from sessions.ids import parse_sid
 from sessions.models import LivenessSession, Merchant, SessionEvent, SessionImage
-from sessions.services.sessions import sessions_expire_due
 
 
 def session_get(*, merchant: Merchant, sid: Any) -> LivenessSession:
@@ -18,7 +18,6 @@ def session_get(*, merchant: Merchant, sid: Any) -> LivenessSession:
     parsed = parse_sid(sid)
     if parsed is None:
         raise NotFound("session not found")
-    sessions_expire_due(merchant=merchant, sid=parsed)
     try:
         return LivenessSession.objects.get(pk=parsed, merchant=merchant, deleted_at=None)
     except LivenessSession.DoesNotExist as exc:
@@ -28,7 +27,6 @@ def session_get(*, merchant: Merchant, sid: Any) -> LivenessSession:
 def session_list(
     *, merchant: Merchant, start: uuid.UUID | None = None, top: int = 1000
 ) -> QuerySet[LivenessSession]:
-    sessions_expire_due(merchant=merchant)
     sessions = LivenessSession.objects.filter(merchant=merchant, deleted_at=None)
     if start is not None:
         sessions = sessions.filter(sid__gt=start)
@@ -39,11 +37,7 @@ def session_by_page_token(*, token: str) -> LivenessSession | None:
     """The session a page token opens, whatever its state (the caller decides what to show)."""
     if not token or len(token) > 64:
         return None
-    session = LivenessSession.objects.select_related("merchant").filter(page_token=token).first()
-    if session is not None:
-        sessions_expire_due(sid=session.sid)
-        session.refresh_from_db()
-    return session
+    return LivenessSession.objects.select_related("merchant").filter(page_token=token).first()
 
 
 def session_images(*, merchant: Merchant, sid: Any) -> tuple[LivenessSession, list[SessionImage]]:

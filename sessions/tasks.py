@@ -17,7 +17,7 @@ from typing import Any
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
-from celery.signals import worker_process_init
+from celery.signals import worker_process_init, worker_ready
 from channels.layers import get_channel_layer
 
 log = logging.getLogger(__name__)
@@ -26,6 +26,19 @@ log = logging.getLogger(__name__)
 @worker_process_init.connect
 def _load_model_before_the_first_frame(**kwargs: Any) -> None:
     # Each prefork child builds its own MediaPipe graph now, not on a user's first frame.
+    _warm_up()
+
+
+@worker_ready.connect
+def _load_model_in_a_solo_worker(sender: Any = None, **kwargs: Any) -> None:
+    # A solo worker runs its tasks in the process that is now ready (prefork children are
+    # warmed above; a prefork parent must not build a graph it would fork).
+    pool = getattr(sender, "pool", None)
+    if pool is not None and type(pool).__module__ == "celery.concurrency.solo":
+        _warm_up()
+
+
+def _warm_up() -> None:
     from workers import antispoof, mesh
 
     mesh.warm_up()

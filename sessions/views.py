@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from sessions import selectors
 from sessions.models import SessionStatus
+from sessions.services.sessions import sessions_expire_due
 
 SUPPORTED_LANGUAGES = ("en", "id")
 PAGE_CSP = (
@@ -54,6 +55,8 @@ def _with_page_headers(response: HttpResponse) -> HttpResponse:
 @require_GET
 def liveness_page(request: HttpRequest, token: str) -> HttpResponse:
     lang = page_language(request)
+    if token and len(token) <= 64:
+        sessions_expire_due(page_token=token)  # the page shows an expired link as ended
     session = selectors.session_by_page_token(token=token)
     if session is None or session.deleted_at is not None:
         context = {"lang": lang, "reason": "not_found"}

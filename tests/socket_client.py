@@ -106,3 +106,117 @@ def run_in_thread(coroutine: Any) -> Any:
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coroutine).result()
+
+
+MAX_IN_FLIGHT = 2
+FINAL_CLOSES = {4400, 4404, 4409, 4410}
+IDLE_PHASES = {"ready", "attempt_failed", "done"}
+
+
+class PageClient:
+    """The page's socket behaviour (page.js) against a real server, for fault tests.
+
+    Streams `frames` in a loop at `fps` while the phase allows it, at most 2 in flight, a frame
+    unanswered for 5 s frees its slot; says `start` on every connect; reconnects after any close
+    that is not final, with the page's backoff. The test swaps `frames` to make the "user" do
+    the gesture, and reads `messages` (each with `"conn"`: the connection it came on).
+    """
+
+    def __init__(self, ws_url: str, origin: str, frames: list[bytes], *, fps: float = 8) -> None:
+        self.ws_url, self.origin, self.frames, self.fps = ws_url, origin, frames, fps
+        self.messages: list[dict[str, Any]] = []
+        self.closes: list[int | None] = []
+        self.connections = 0
+        self.result: dict[str, Any] | None = None
+        self.phase = "ready"
+        self.seq = 0
+        self.position = 0  # in `frames`
+        self.stopped = False
+
+    def show(self, frames: list[bytes]) -> None:
+        """From the next frame on, the camera sees `frames` (from their start)."""
+        self.frames, self.position = frames, 0
+
+    def seen(self, kind: str, **fields: Any) -> list[dict[str, Any]]:
+        return [
+            m for m in list(self.messages)
+            if m["type"] == kind and all(m.get(k) == v for k, v in fields.items())
+        ]  # fmt: skip
+
+    async def run(self, timeout: float = 180) -> PageClient:
+        deadline = time.monotonic() + timeout
+        backoff = [0.5, 1, 2, 4, 5]
+        failures = 0
+        while not self.result and not self.stopped and time.monotonic() < deadline:
+            code: int | None = None
+            try:
+                async with websockets.connect(
+                    self.ws_url, origin=self.origin, max_size=2**22, open_timeout=5
+                ) as ws:
+                    self.connections += 1
+                    failures = 0
+                    await self._connected(ws, deadline)
+                    code = ws.close_code
+            except (TimeoutError, OSError, websockets.WebSocketException) as exc:
+                code = getattr(getattr(exc, "rcvd", None), "code", None)
+            self.closes.append(code)
+            if self.result or code in FINAL_CLOSES:
+                break
+            await asyncio.sleep(backoff[min(failures, len(backoff) - 1)])
+            failures += 1
+        return self
+
+    async def _connected(self, ws: Any, deadline: float) -> None:
+        in_flight: dict[int, float] = {}
+        conn = self.connections
+
+        async def read() -> None:
+            async for raw in ws:
+                message = {**json.loads(raw), "conn": conn}
+                self.messages.append(message)
+                kind = message["type"]
+                if kind in ("state", "frame_result") and "phase" in message:
+                    self.phase = message["phase"]
+                    if kind == "state" and self.phase == "ready":
+                        await ws.send(json.dumps({"type": "start"}))
+                elif kind == "challenge":
+                    self.phase = "challenge"
+                elif kind == "attempt_failed":
+                    self.phase = "attempt_failed"
+                elif kind == "result":
+                    self.result = message
+                if kind in ("frame_result", "frame_dropped"):
+                    in_flight.pop(message["seq"], None)
+
+        reader = asyncio.ensure_future(read())
+        self.phase = "ready"
+        try:
+            while not reader.done() and not self.stopped and time.monotonic() < deadline:
+                await asyncio.sleep(1 / self.fps)
+                now = time.monotonic()
+                for seq in [s for s, sent in in_flight.items() if now - sent > 5]:
+                    del in_flight[seq]
+                if self.phase in IDLE_PHASES or len(in_flight) >= MAX_IN_FLIGHT:
+                    continue
+                self.seq += 1
+                in_flight[self.seq] = now
+                image = b64(self.frames[self.position % len(self.frames)])
+                self.position += 1
+                await ws.send(json.dumps({"type": "frame", "seq": self.seq, "image": image}))
+        except websockets.ConnectionClosed:
+            pass
+        finally:
+            if not reader.done():
+                await ws.close()
+            with contextlib.suppress(websockets.ConnectionClosed):
+                await reader
+
+
+def clip_jpegs(clip: Path, *, fps: float = 8, frames: slice = slice(None)) -> list[bytes]:
+    """The clip's frames (at most `fps` a second of video) as the page's JPEGs."""
+    return [jpeg for _, jpeg in jpeg_frames(clip, fps=fps)][frames]
+
+
+def ping_pong(jpegs: list[bytes]) -> list[bytes]:
+    """Forward then backward: a loop without a jump at its seam."""
+    return jpegs + jpegs[-2:0:-1]

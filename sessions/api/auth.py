@@ -12,6 +12,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from sessions.models import Merchant
+from sessions.ratelimit import auth_attempt, auth_succeeded, client_address
 from sessions.services.credentials import merchant_authenticate
 
 
@@ -35,10 +36,21 @@ class MerchantAuthentication(BaseAuthentication):
         authorization = request.headers.get("Authorization", "")
         if not api_key or not authorization:
             raise NotAuthenticated("send both x-api-key and Authorization: Basic headers")
-        username, password = _basic_credentials(authorization)
+        # Failed attempts are counted per api key and username from this address, and per
+        # address; past the limits the attempt is refused (429) before it is judged.
+        address = client_address(request.META)
+        attempt = {"api_key": api_key}
+        try:
+            username, password = _basic_credentials(authorization)
+        except AuthenticationFailed:
+            auth_attempt(address=address, credentials=attempt)
+            raise
+        attempt["username"] = username
+        auth_attempt(address=address, credentials=attempt)
         merchant = merchant_authenticate(api_key=api_key, username=username, password=password)
         if merchant is None:
             raise AuthenticationFailed("invalid credentials")
+        auth_succeeded(address=address, credentials=attempt)
         return merchant, None
 
     def authenticate_header(self, request: Request) -> str:

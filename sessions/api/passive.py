@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from sessions.api.parsers import ImageFormParser
-from sessions.api.serializers import ErrorSerializer
+from sessions.api.schema import errors
 from sessions.api.views import MerchantAPIView
 from sessions.services.passive import passive_liveness_check
 
@@ -49,7 +49,7 @@ class PassiveLivenessView(MerchantAPIView):
         request={"multipart/form-data": PassiveLivenessFormSerializer},
         responses={
             200: PassiveLivenessSerializer,
-            **{code: ErrorSerializer for code in (400, 401, 405, 413, 415)},
+            **errors(415),
         },
         examples=[
             OpenApiExample(

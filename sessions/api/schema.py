@@ -1,10 +1,30 @@
-"""Describes the merchant credentials to drf-spectacular (imported for its registration)."""
+"""What drf-spectacular cannot see for itself (imported by the views for its registrations):
+the two merchant credentials, the URL and gesture fields' real constraints, the error codes
+each call really answers, and the headers every answer carries."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from django.conf import settings
+from drf_spectacular.extensions import (
+    OpenApiAuthenticationExtension,
+    OpenApiSerializerFieldExtension,
+)
+
+from sessions.api.serializers import MAX_URL_LENGTH, ErrorSerializer
+
+# The subset of absolute http(s) URLs the schema promises to accept; the server accepts any
+# URL with a sane host (RedirectUrlField), this keeps generated examples within it.
+URL_PATTERN = r"^https?://[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9-]+)*(:[1-9][0-9]{0,3})?(/[A-Za-z0-9._~-]*)*$"
+# Every merchant call can be refused for its credentials (401, 429 once too many failed),
+# an unreadable request (400) or an oversized body (413), whatever else it answers.
+ALWAYS = (400, 401, 413, 429)
+
+
+def errors(*codes: int) -> dict[int, type[ErrorSerializer]]:
+    """The JSON error body (sessions.api.errors) for these status codes and the usual ones."""
+    return {code: ErrorSerializer for code in sorted({*ALWAYS, *codes})}
 
 
 class MerchantAuthenticationScheme(OpenApiAuthenticationExtension):
@@ -20,3 +40,45 @@ class MerchantAuthenticationScheme(OpenApiAuthenticationExtension):
     def get_security_requirement(self, auto_schema: Any) -> dict[str, list[str]]:
         # Both at once, not either: one requirement object naming the two schemes.
         return {"ApiKey": [], "BasicAuth": []}
+
+
+class RedirectUrlFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = "sessions.api.serializers.RedirectUrlField"
+
+    def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        return {
+            "type": "string",
+            "format": "uri",
+            "pattern": URL_PATTERN,
+            "maxLength": MAX_URL_LENGTH,
+        }
+
+
+class GestureCodeFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = "sessions.api.serializers.GestureCodeField"
+
+    def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        return {"type": "string", "enum": list(settings.LIVENESS_ENABLED_GESTURES)}
+
+
+def add_response_headers(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: `Request-Id` on every answer, `Retry-After` on
+    every 429 (sessions.middleware, sessions.api.errors)."""
+    request_id = {
+        "description": "this request's id: the caller's x-request-id when it is sane",
+        "schema": {"type": "string"},
+        "required": True,
+    }
+    retry_after = {
+        "description": "seconds to wait before trying again",
+        "schema": {"type": "integer", "minimum": 1},
+        "required": True,
+    }
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for status, response in operation.get("responses", {}).items():
+                headers = response.setdefault("headers", {})
+                headers["Request-Id"] = request_id
+                if str(status) == "429":
+                    headers["Retry-After"] = retry_after
+    return result

@@ -61,15 +61,41 @@ def _is_absolute_http_url(value: str) -> bool:
     return parts.scheme.lower() in {"http", "https"} and bool(_HOST.match(host))
 
 
+class GestureCodeField(StrictCharField):
+    """One gesture code; `validate_gestures` checks it is known and enabled (the schema lists
+    LIVENESS_ENABLED_GESTURES, sessions.api.schema)."""
+
+
 class SessionCreateSerializer(serializers.Serializer):
-    success_url = RedirectUrlField()
-    cancel_url = RedirectUrlField(required=False, allow_blank=True)
-    number_of_gestures = StrictIntegerField(required=False, min_value=1, max_value=5)
-    gestures = serializers.ListField(
-        child=StrictCharField(), required=False, min_length=1, max_length=5
+    success_url = RedirectUrlField(
+        help_text="absolute http/https URL; the user comes back to it with ?sid=<sid>"
     )
-    expires_in = StrictIntegerField(required=False, min_value=60, max_value=86400)
-    device_correlation_id = StrictCharField(required=False, max_length=128, allow_blank=True)
+    cancel_url = RedirectUrlField(
+        required=False, allow_blank=True, help_text="absolute http/https URL for the back button"
+    )
+    number_of_gestures = StrictIntegerField(
+        required=False,
+        min_value=1,
+        max_value=5,
+        help_text="default 1, drawn at random; must equal the length of `gestures` when both "
+        "are given",
+    )
+    gestures = serializers.ListField(
+        child=GestureCodeField(),
+        required=False,
+        min_length=1,
+        max_length=5,
+        help_text="explicit gesture codes, in order",
+    )
+    expires_in = StrictIntegerField(
+        required=False, min_value=60, max_value=86400, help_text="seconds, default 86400"
+    )
+    device_correlation_id = StrictCharField(
+        required=False,
+        max_length=128,
+        allow_blank=True,
+        help_text="opaque id of the user's device, for throttling",
+    )
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         if not isinstance(data, dict):
@@ -123,10 +149,44 @@ def session_representation(session: LivenessSession, *, page_url: str) -> dict[s
     }
 
 
-class SessionSerializer(serializers.Serializer):
-    """Documents the session object for the OpenAPI schema (the view builds it as a dict)."""
+# The serializers below only document answers for the OpenAPI schema: views build them as dicts.
+GESTURE_STATUSES = [
+    "MATCH",
+    "NOT_MATCH",
+    "face not detected",
+    "too many faces detected",
+    "hand not detected",
+    "too many hand detected",
+]
 
-    sid = serializers.CharField(help_text="UUIDv7, time-ordered")
+
+class GestureOutcomeSerializer(serializers.Serializer):
+    gesture = serializers.CharField()
+    gesture_status = serializers.ChoiceField(choices=GESTURE_STATUSES)
+    detected_gesture = serializers.CharField(allow_null=True)
+    duration_ms = serializers.IntegerField(allow_null=True, min_value=0)
+
+
+class PassiveEvidenceSerializer(serializers.Serializer):
+    spoof_percentage = serializers.FloatField(min_value=0, max_value=1)
+    status = serializers.CharField(help_text="LOW, MODERATE, HIGH, or why nothing was judged")
+
+
+class VerdictDetailSerializer(serializers.Serializer):
+    gesture_status = serializers.ChoiceField(choices=GESTURE_STATUSES)
+    detected_gesture = serializers.CharField(allow_null=True)
+    gestures = GestureOutcomeSerializer(many=True)
+    passive = PassiveEvidenceSerializer(required=False)
+    reason = serializers.CharField(required=False, help_text="SPOOF_SUSPECTED")
+
+
+class VerdictSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["success", "failed"])
+    result = VerdictDetailSerializer()
+
+
+class SessionSerializer(serializers.Serializer):
+    sid = serializers.UUIDField(help_text="UUIDv7, time-ordered")
     status = serializers.ChoiceField(choices=["PENDING", "FINISHED", "CANCELLED", "EXPIRED"])
     success_url = serializers.URLField()
     cancel_url = serializers.URLField(allow_null=True)
@@ -134,13 +194,16 @@ class SessionSerializer(serializers.Serializer):
     url = serializers.URLField(help_text="the prebuilt page to send the end user to")
     expired = serializers.IntegerField(help_text="expiry, milliseconds since the epoch")
     created_at = serializers.DateTimeField()
-    result = serializers.JSONField(allow_null=True, help_text="null until FINISHED")
+    result = VerdictSerializer(allow_null=True, help_text="null until FINISHED")
 
 
 class ErrorSerializer(serializers.Serializer):
-    status = serializers.IntegerField()
-    reason = serializers.CharField()
-    message = serializers.CharField()
+    status = serializers.IntegerField(min_value=400, max_value=599, help_text="the HTTP status")
+    reason = serializers.CharField(
+        help_text="machine code: INVALID_REQUEST, INVALID_JSON, UNAUTHORIZED, NOT_FOUND, "
+        "METHOD_NOT_ALLOWED, PAYLOAD_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, RATE_LIMITED, ..."
+    )
+    message = serializers.CharField(help_text="for humans")
     field = serializers.CharField(required=False, help_text="the offending field, for 400s")
 
 
@@ -162,9 +225,9 @@ def event_representation(event: Any) -> dict[str, Any]:
 
 
 class ImageSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = serializers.IntegerField(min_value=1)
     kind = serializers.ChoiceField(choices=["reference", "audit"])
-    challenge_index = serializers.IntegerField(allow_null=True)
+    challenge_index = serializers.IntegerField(allow_null=True, min_value=0)
     gesture = serializers.CharField(allow_null=True)
     captured_at = serializers.DateTimeField()
     content_type = serializers.CharField()
@@ -172,7 +235,7 @@ class ImageSerializer(serializers.Serializer):
 
 
 class ImagesSerializer(serializers.Serializer):
-    sid = serializers.CharField()
+    sid = serializers.UUIDField()
     reference = ImageSerializer(allow_null=True)
     audit = ImageSerializer(many=True)
 
@@ -188,6 +251,6 @@ class EventSerializer(serializers.Serializer):
 
 
 class AuditSerializer(serializers.Serializer):
-    sid = serializers.CharField()
-    status = serializers.CharField()
+    sid = serializers.UUIDField()
+    status = serializers.ChoiceField(choices=["PENDING", "FINISHED", "CANCELLED", "EXPIRED"])
     events = EventSerializer(many=True)

@@ -5,18 +5,18 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import FileResponse
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from sessions import selectors
-from sessions.api import schema as _schema  # noqa: F401  (registers the auth scheme)
 from sessions.api.auth import IsMerchant, MerchantAuthentication
 from sessions.api.parsers import BoundedJSONParser
+from sessions.api.schema import errors
 from sessions.api.serializers import (
     AuditSerializer,
-    ErrorSerializer,
     ImagesSerializer,
     ListQuerySerializer,
     SessionCreateSerializer,
@@ -26,9 +26,7 @@ from sessions.api.serializers import (
     session_representation,
 )
 from sessions.models import LivenessSession
-from sessions.services.sessions import session_create, session_delete
-
-ERRORS = {code: ErrorSerializer for code in (400, 401, 404, 405, 413, 415, 429)}
+from sessions.services.sessions import session_create, session_delete, sessions_expire_due
 
 
 def page_url(request: Request, session: LivenessSession) -> str:
@@ -48,7 +46,7 @@ class SessionCollectionView(MerchantAPIView):
     @extend_schema(
         operation_id="active_liveness_sessions_create",
         request=SessionCreateSerializer,
-        responses={201: SessionSerializer, **ERRORS},
+        responses={201: SessionSerializer, **errors(415)},
         summary="Create an active-liveness session",
     )
     def post(self, request: Request) -> Response:
@@ -60,36 +58,43 @@ class SessionCollectionView(MerchantAPIView):
     @extend_schema(
         operation_id="active_liveness_sessions_list",
         parameters=[ListQuerySerializer],
-        responses={200: SessionSerializer(many=True), **ERRORS},
+        responses={200: SessionSerializer(many=True), **errors()},
         summary="List this merchant's sessions after `start`, ascending by sid",
     )
     def get(self, request: Request) -> Response:
         query = ListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
+        sessions_expire_due(merchant=request.user)
         sessions = selectors.session_list(merchant=request.user, **query.validated_data)
         return Response(
             [session_representation(s, page_url=page_url(request, s)) for s in sessions]
         )
 
 
-SID = OpenApiParameter("sid", str, OpenApiParameter.PATH, description="the session id")
+SID = OpenApiParameter(
+    "sid", OpenApiTypes.UUID, OpenApiParameter.PATH, description="the session id"
+)
+IMAGE_ID = OpenApiParameter(
+    "image_id", OpenApiTypes.INT, OpenApiParameter.PATH, description="an id from …/images"
+)
 
 
 class SessionDetailView(MerchantAPIView):
     @extend_schema(
         operation_id="active_liveness_sessions_retrieve",
         parameters=[SID],
-        responses={200: SessionSerializer, **ERRORS},
+        responses={200: SessionSerializer, **errors(404)},
         summary="Retrieve a session and its result",
     )
     def get(self, request: Request, sid: str) -> Response:
+        sessions_expire_due(merchant=request.user, sid=sid)
         session = selectors.session_get(merchant=request.user, sid=sid)
         return Response(session_representation(session, page_url=page_url(request, session)))
 
     @extend_schema(
         operation_id="active_liveness_sessions_delete",
         parameters=[SID],
-        responses={204: None, **ERRORS},
+        responses={204: None, **errors(404)},
         summary="Delete a session: revoke its page and delete its stored images",
     )
     def delete(self, request: Request, sid: str) -> Response:
@@ -101,10 +106,11 @@ class SessionImagesView(MerchantAPIView):
     @extend_schema(
         operation_id="active_liveness_sessions_images",
         parameters=[SID],
-        responses={200: ImagesSerializer, **ERRORS},
+        responses={200: ImagesSerializer, **errors(404)},
         summary="The stored reference frame and audit frames (one per challenge, at most 4)",
     )
     def get(self, request: Request, sid: str) -> Response:
+        sessions_expire_due(merchant=request.user, sid=sid)
         session, images = selectors.session_images(merchant=request.user, sid=sid)
         shaped = [
             image_representation(
@@ -124,8 +130,8 @@ class SessionImagesView(MerchantAPIView):
 class SessionImageView(MerchantAPIView):
     @extend_schema(
         operation_id="active_liveness_sessions_image",
-        parameters=[SID],
-        responses={(200, "image/jpeg"): bytes, **ERRORS},
+        parameters=[SID, IMAGE_ID],
+        responses={(200, "image/jpeg"): OpenApiTypes.BINARY, **errors(404)},
         summary="One stored frame, as JPEG",
     )
     def get(self, request: Request, sid: str, image_id: str) -> FileResponse:
@@ -137,10 +143,11 @@ class SessionAuditView(MerchantAPIView):
     @extend_schema(
         operation_id="active_liveness_sessions_audit",
         parameters=[SID],
-        responses={200: AuditSerializer, **ERRORS},
+        responses={200: AuditSerializer, **errors(404)},
         summary="What happened, in order: connections, challenges, gesture events, verdicts",
     )
     def get(self, request: Request, sid: str) -> Response:
+        sessions_expire_due(merchant=request.user, sid=sid)
         session, events = selectors.session_audit(merchant=request.user, sid=sid)
         return Response(
             {

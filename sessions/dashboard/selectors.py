@@ -1,4 +1,6 @@
-"""Reads for reviewers: every merchant's sessions, except deleted ones (their evidence is gone)."""
+"""Reads for reviewers: every merchant's sessions, except deleted ones (their evidence is gone).
+
+Reads only: the views run `sessions_expire_due` first, so the clock's EXPIRED status shows."""
 
 from __future__ import annotations
 
@@ -10,7 +12,6 @@ from django.db.models import OuterRef, Q, QuerySet, Subquery
 from sessions.errors import NotFound
 from sessions.ids import parse_sid
 from sessions.models import LivenessSession, Merchant, SessionReview
-from sessions.services.sessions import sessions_expire_due
 
 VERDICTS = ("success", "failed", "none")
 
@@ -24,7 +25,6 @@ def reviewable_session_list(
     created_to: datetime.date | None = None,
 ) -> QuerySet[LivenessSession]:
     """Newest first, each with `review_decision`: the decision of its latest review, if any."""
-    sessions_expire_due()
     latest = SessionReview.objects.filter(session=OuterRef("pk")).order_by("-created_at", "-id")
     sessions = (
         LivenessSession.objects.filter(deleted_at=None)
@@ -50,7 +50,6 @@ def reviewable_session_get(*, sid: Any) -> LivenessSession:
     parsed = parse_sid(sid)
     if parsed is None:
         raise NotFound("session not found")
-    sessions_expire_due(sid=parsed)
     session = (
         LivenessSession.objects.select_related("merchant")
         .filter(pk=parsed, deleted_at=None)

@@ -18,6 +18,7 @@ from sessions.engine import engine_config
 from sessions.errors import LivenessError, NotFound
 from sessions.models import ImageKind, LivenessSession
 from sessions.services.reviews import session_review_create
+from sessions.services.sessions import sessions_expire_due
 
 PAGE_SIZE = 25
 
@@ -26,6 +27,7 @@ PAGE_SIZE = 25
 @staff_only
 def session_list(request: HttpRequest) -> HttpResponse:
     form = SessionFilterForm(request.GET)
+    sessions_expire_due()
     sessions = selectors.reviewable_session_list(**form.filters())
     page = Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "dashboard/list.html", {"form": form, "page": page})
@@ -66,6 +68,7 @@ def session_image(request: HttpRequest, sid: str, image_id: int) -> FileResponse
 
 
 def _session_or_404(sid: str) -> LivenessSession:
+    sessions_expire_due(sid=sid)
     try:
         return selectors.reviewable_session_get(sid=sid)
     except NotFound as exc:

@@ -2,6 +2,9 @@
 
 Every status change is a conditional update on PENDING, so two processes (two tabs, a late
 frame, the expiry check) can never both decide: the first one wins, the others see 0 rows.
+Evidence (frames, timeline, progress) is written only while the session is PENDING and not
+deleted, checked on the locked row in the write's own transaction: a page still open after
+the session ended, or while the merchant deletes it, can never slip a frame in.
 """
 
 from __future__ import annotations
@@ -39,12 +42,25 @@ def outcome_redirect(session: LivenessSession, *, passed: bool) -> str:
     return redirect_with_sid(target, session.sid)
 
 
+def _takes_evidence(session: LivenessSession) -> bool:
+    """Inside a transaction: lock the session's row if it is still PENDING and not deleted.
+
+    The lock orders this write against `session_delete` (which deletes the evidence in its
+    own transaction) and the verdict: whichever comes second sees what the first did.
+    """
+    still_open = LivenessSession.objects.select_for_update().filter(
+        pk=session.pk, status=SessionStatus.PENDING, deleted_at=None
+    )
+    return still_open.values_list("pk", flat=True).first() is not None
+
+
 def session_progress_save(
     *, session: LivenessSession, run_state: dict[str, Any], current_index: int, attempts_used: int
-) -> None:
-    LivenessSession.objects.filter(pk=session.pk, status=SessionStatus.PENDING).update(
-        run_state=run_state, current_index=current_index, attempts_used=attempts_used
-    )
+) -> bool:
+    updated = LivenessSession.objects.filter(
+        pk=session.pk, status=SessionStatus.PENDING, deleted_at=None
+    ).update(run_state=run_state, current_index=current_index, attempts_used=attempts_used)
+    return bool(updated)
 
 
 def session_finish(*, session: LivenessSession, verdict: dict[str, Any]) -> bool:
@@ -71,8 +87,13 @@ def session_cancel(*, session: LivenessSession) -> bool:
 def session_image_save(
     *, session: LivenessSession, kind: str, jpeg: bytes, challenge_index: int | None = None
 ) -> SessionImage | None:
-    """Keep the reference frame (one, the best so far replaces it) or an audit frame (≤ 4)."""
+    """Keep the reference frame (one, the best so far replaces it) or an audit frame (≤ 4).
+
+    None when nothing was kept: the session ended or was deleted, or has its audit frames.
+    """
     with transaction.atomic():
+        if not _takes_evidence(session):
+            return None
         if kind == ImageKind.REFERENCE:
             for old in session.images.filter(kind=ImageKind.REFERENCE):
                 old.image.delete(save=False)
@@ -89,6 +110,12 @@ def session_image_save(
         )
 
 
-def session_timeline_append(*, session: LivenessSession, samples: list[dict[str, Any]]) -> None:
-    if samples:
+def session_timeline_append(*, session: LivenessSession, samples: list[dict[str, Any]]) -> bool:
+    """Append per-frame samples; False when the session no longer takes evidence."""
+    if not samples:
+        return True
+    with transaction.atomic():
+        if not _takes_evidence(session):
+            return False
         TimelineChunk.objects.create(session=session, samples=samples)
+    return True

@@ -79,28 +79,44 @@ def _create_rate_check(*, merchant: Merchant, device_correlation_id: str) -> Non
         )
 
 
-def sessions_expire_due(*, merchant: Merchant | None = None, sid: Any = None) -> int:
-    """Mark PENDING sessions whose time is up as EXPIRED (conditional update, race-safe).
+EXPIRE_BATCH = 1000
 
-    Called on every read so the status is right without any background job.
+
+def sessions_expire_due(
+    *, merchant: Merchant | None = None, sid: Any = None, page_token: str | None = None
+) -> int:
+    """Mark PENDING sessions whose time is up as EXPIRED; how many this call expired.
+
+    Callers run it before the reads that must show the status (the API, the dashboard, the
+    page). Each session is its own conditional update, and its `session_expired` event is
+    written only when this call changed the row: two concurrent reads make one event, and a
+    verdict committed in between makes none.
     """
     now = timezone.now()
-    due = LivenessSession.objects.filter(status=SessionStatus.PENDING, expires_at__lte=now)
+    due = LivenessSession.objects.filter(
+        status=SessionStatus.PENDING, expires_at__lte=now, deleted_at=None
+    )
     if merchant is not None:
         due = due.filter(merchant=merchant)
     if sid is not None:
-        due = due.filter(pk=sid)
-    with transaction.atomic():
-        sids = list(due.values_list("sid", flat=True)[:1000])
-        if not sids:
+        parsed = parse_sid(sid)
+        if parsed is None:
             return 0
-        count = LivenessSession.objects.filter(pk__in=sids, status=SessionStatus.PENDING).update(
-            status=SessionStatus.EXPIRED, finished_at=now
-        )
-        SessionEvent.objects.bulk_create(
-            SessionEvent(session_id=s, at=now, kind="session_expired", data={}) for s in sids
-        )
-    return count
+        due = due.filter(pk=parsed)
+    if page_token is not None:
+        due = due.filter(page_token=page_token)
+    expired = 0
+    for candidate in list(due.values_list("sid", flat=True)[:EXPIRE_BATCH]):
+        with transaction.atomic():
+            updated = LivenessSession.objects.filter(
+                pk=candidate, status=SessionStatus.PENDING, expires_at__lte=now
+            ).update(status=SessionStatus.EXPIRED, finished_at=now)
+            if updated:
+                SessionEvent.objects.create(
+                    session_id=candidate, at=now, kind="session_expired", data={}
+                )
+                expired += 1
+    return expired
 
 
 def session_delete(*, merchant: Merchant, sid: Any) -> None:

@@ -98,6 +98,15 @@
       lost_text: "Check your internet connection. You'll continue where you left off.",
       reconnecting_in: { one: "Reconnecting in 1 second…", other: "Reconnecting in {n} seconds…" },
       reconnecting_now: "Reconnecting…",
+      paused: {
+        analysis_unavailable: "Reconnecting… Analysis is briefly unavailable. Your timer is paused.",
+        storage_unavailable: "Reconnecting… We are saving your progress. Your timer is paused."
+      },
+      busy_title: "Many people are verifying right now",
+      busy_text: "We'll start your check as soon as there is room. Keep this page open.",
+      busy_retry_in: { one: "Trying again in 1 second…", other: "Trying again in {n} seconds…" },
+      busy_retry_now: "Trying again…",
+      resumed: "Connected again, carry on.",
       ended_title: "This link is no longer valid",
       ended_text: "This verification has expired or was already completed. Go back to the app or website that sent you here to start again.",
       replaced_title: "Open in another tab",
@@ -200,6 +209,15 @@
       lost_text: "Periksa koneksi internet Anda. Anda akan melanjutkan dari langkah terakhir.",
       reconnecting_in: { one: "Menyambungkan kembali dalam 1 detik…", other: "Menyambungkan kembali dalam {n} detik…" },
       reconnecting_now: "Menyambungkan kembali…",
+      paused: {
+        analysis_unavailable: "Menyambungkan kembali… Analisis sedang tidak tersedia. Waktu Anda dijeda.",
+        storage_unavailable: "Menyambungkan kembali… Kami sedang menyimpan kemajuan Anda. Waktu Anda dijeda."
+      },
+      busy_title: "Banyak orang sedang melakukan verifikasi",
+      busy_text: "Pemeriksaan Anda akan dimulai begitu ada tempat. Biarkan halaman ini tetap terbuka.",
+      busy_retry_in: { one: "Mencoba lagi dalam 1 detik…", other: "Mencoba lagi dalam {n} detik…" },
+      busy_retry_now: "Mencoba lagi…",
+      resumed: "Tersambung kembali, silakan lanjutkan.",
       ended_title: "Tautan ini sudah tidak berlaku",
       ended_text: "Verifikasi ini sudah kedaluwarsa atau sudah selesai. Kembali ke aplikasi atau situs yang mengirim Anda ke sini untuk memulai lagi.",
       replaced_title: "Terbuka di tab lain",

@@ -92,6 +92,10 @@
     rttAvg: null,
     guidanceShown: null,
     guidancePending: null,
+    paused: null,           // the server's `paused` reason while analysis or storage is down
+    pausedLeft: null,       // the open challenge's time left when it paused (ms)
+    busyUntil: 0,           // the server is at capacity: when the page says Start again (ms)
+    busyTimer: 0,
     cancelling: false
   };
 
@@ -184,6 +188,7 @@
     else if (S.cameraError) screen = "camera-error";
     else if (S.lost && (S.started || S.everConnected)) screen = "lost";
     else if (!S.started) screen = "hint";
+    else if (S.busyUntil) screen = "busy";
     else if (S.phase === "attempt_failed") screen = "failed";
     else if (S.phase === "done") screen = "result";
     else screen = "camera";
@@ -193,6 +198,7 @@
     else if (screen === "result") renderResult();
     else if (screen === "camera-error") renderCameraError();
     else if (screen === "lost") renderLost();
+    else if (screen === "busy") renderBusy();
     show(screen);
   }
 
@@ -213,9 +219,10 @@
     renderSteps();
     var waiting = !S.connected || S.phase === null || S.phase === "ready" || !S.stream ||
       el.video.readyState < 2;
-    el.stageStatus.hidden = !waiting;
-    el.stageStatus.lastChild.textContent = !S.stream || el.video.readyState < 2
-      ? t("camera_starting") : t("connecting");
+    el.stageStatus.hidden = !waiting && !S.paused;
+    el.stageStatus.lastElementChild.textContent = !S.stream || el.video.readyState < 2
+      ? t("camera_starting") : waiting ? t("connecting") : pausedText();
+    body.setAttribute("data-paused", S.paused ? "true" : "false");
     var c = S.phase === "challenge" ? S.challenge : null;
     el.challenge.hidden = !c;
     el.panelPositioning.hidden = !!c;
@@ -242,6 +249,10 @@
         para.textContent = t("positioning_text");
       }
     }
+  }
+
+  function pausedText() {
+    return STR.paused[S.paused] || STR.paused.analysis_unavailable;
   }
 
   function renderFailed() {
@@ -276,6 +287,35 @@
     $("btn-camera-retry").hidden = S.cameraError === "unsupported";
   }
 
+  // The server is at capacity (PROTOCOL.md, `busy`): count down, then say Start again.
+  var busyTicker = 0;
+  function renderBusy() {
+    function tick() {
+      var ms = S.busyUntil - now();
+      $("busy-countdown").textContent = ms > 900
+        ? t("busy_retry_in", { n: Math.ceil(ms / 1000) })
+        : t("busy_retry_now");
+    }
+    tick();
+    if (!busyTicker) busyTicker = window.setInterval(function () {
+      if (S.screen !== "busy") { window.clearInterval(busyTicker); busyTicker = 0; return; }
+      tick();
+    }, 250);
+  }
+
+  function onBusy(retryIn) {
+    var seconds = Math.max(1, Math.min(300, +retryIn || 10));
+    S.busyUntil = now() + seconds * 1000;
+    window.clearTimeout(S.busyTimer);
+    S.busyTimer = window.setTimeout(function () {
+      S.busyUntil = 0;
+      if (S.started && !S.terminal) wsSend({ type: "start" });
+      render();
+    }, seconds * 1000);
+    announce(t("busy_title"));
+    render();
+  }
+
   var lostTicker = 0;
   function renderLost() {
     function tick() {
@@ -300,7 +340,8 @@
       var c = S.challenge;
       if (!c || S.phase !== "challenge" || S.screen !== "camera") return;
       var limit = c.time_limit_ms || 1;
-      var left = Math.max(0, S.deadline - now());
+      // While the server is paused its timer does not run: neither does the page's.
+      var left = S.paused && S.pausedLeft !== null ? S.pausedLeft : Math.max(0, S.deadline - now());
       var secs = Math.ceil(left / 1000);
       // Reduced motion: the ring moves once per second instead of continuously.
       var frac = reducedMotion && reducedMotion.matches ? Math.min(1, secs * 1000 / limit) : left / limit;
@@ -521,6 +562,10 @@
       if (S.ws !== ws) return;
       S.ws = null;
       S.connected = false;
+      S.paused = null;  // the next connection's `state` says where the run is
+      S.pausedLeft = null;
+      S.busyUntil = 0;
+      window.clearTimeout(S.busyTimer);
       clearInFlight();
       record(dbg.closes, { code: ev.code, reason: ev.reason, t: now() });
       if (S.terminal === "result") return;
@@ -606,6 +651,9 @@
         announce(t("failed_title") + ". " + $("failed-reason").textContent + " " +
           $("failed-attempts").textContent, true);
         break;
+      case "paused": onPaused(m.reason || "analysis_unavailable"); break;
+      case "busy": onBusy(m.retry_in); break;
+      case "resumed": onResumed(); break;
       case "result": onResult(m); break;
       case "replaced":
         endWith("replaced");
@@ -640,6 +688,23 @@
     }
   }
 
+  // Analysis or storage is briefly down: the server holds the open challenge's time (PROTOCOL.md).
+  function onPaused(reason) {
+    if (!S.paused) S.pausedLeft = S.challenge ? Math.max(0, S.deadline - now()) : null;
+    S.paused = reason;
+    announce(pausedText(), true);
+    render();
+  }
+
+  function onResumed() {
+    if (!S.paused) return;
+    if (S.pausedLeft !== null) S.deadline = now() + S.pausedLeft;
+    S.paused = null;
+    S.pausedLeft = null;
+    announce(t("resumed"));
+    render();
+  }
+
   function onState(m) {
     var prev = S.phase;
     S.phase = m.phase;
@@ -651,6 +716,13 @@
     if (typeof m.completed === "number") S.completed = m.completed;
     if (m.phase === "challenge" && m.challenge) setChallenge(m.challenge);
     else S.challenge = null;
+    if (!m.paused) {
+      S.paused = null;
+      S.pausedLeft = null;
+    } else if (!S.paused) {
+      S.paused = "analysis_unavailable";
+      S.pausedLeft = S.challenge ? Math.max(0, S.deadline - now()) : null;
+    }
     if (m.phase === "attempt_failed") {
       // Keep what `attempt_failed` said; a fresh page only has the state (PROTOCOL.md).
       if (!S.failInfo) S.failInfo = { attempts_left: m.attempts_left, reason: m.reason };

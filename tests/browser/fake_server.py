@@ -24,6 +24,8 @@ class FakeServer:
         time_limit_ms: int = 8000,
         hold_frames: bool = False,
         close_on_connect: int | None = None,
+        busy_starts: int = 0,
+        busy_retry_in: int = 2,
         sid: str = "01JTESTSID0000000000000000",
     ) -> None:
         self.gestures = list(gestures)
@@ -33,6 +35,9 @@ class FakeServer:
         self.time_limit_ms = time_limit_ms
         self.hold_frames = hold_frames
         self.close_on_connect = close_on_connect
+        # The first `busy_starts` Start messages are answered `busy` (the service is full).
+        self.busy_starts = busy_starts
+        self.busy_retry_in = busy_retry_in
         self.sid = sid
         self.phase = "ready"
         self.attempt = 1
@@ -83,7 +88,10 @@ class FakeServer:
             return
         self.received.append(msg)
         kind = msg.get("type")
-        if kind == "start":
+        if kind == "start" and self.busy_starts > 0:
+            self.busy_starts -= 1
+            self.send({"type": "busy", "retry_in": self.busy_retry_in})
+        elif kind == "start":
             # Idempotent, like the real server: always answered with the current state.
             self.set_phase("positioning" if self.phase == "ready" else self.phase)
         elif kind == "retry" and self.phase == "attempt_failed":

@@ -297,3 +297,50 @@ async def test_a_reconnect_resumes_after_the_last_passed_challenge(
     assert messages[-1]["challenge"]["gesture"] == "HEAD_DOWN"
     assert messages[-1]["challenge"]["index"] == 1
     await again.disconnect()
+
+
+async def test_past_capacity_a_new_run_is_told_busy_and_admitted_once_there_is_room(settings):
+    from sessions.services import load
+
+    load._register = load._Register()  # this test's own (embedded) register
+    settings.LIVENESS_MAX_ACTIVE_SESSIONS = 1
+    settings.LIVENESS_BUSY_RETRY_S = 3
+    first = await _started(await _session())
+    second = await _connect(await _session())
+    greeting = await second.receive_json_from()
+    assert greeting["phase"] == "ready"
+    await second.send_json_to({"type": "start"})
+    assert await second.receive_json_from() == {"type": "busy", "retry_in": 3}
+    # Not started: its frames are not analysed, and the running session is untouched.
+    await second.send_json_to({"type": "frame", "seq": 0, "image": "AAAA"})
+    dropped = await second.receive_json_from()
+    assert dropped == {"type": "frame_dropped", "seq": 0, "reason": "paused"}
+    await first.send_json_to({"type": "ping"})
+    assert await first.receive_json_from() == {"type": "pong"}
+    # The running session ends its socket: its place goes to the one that waited.
+    await first.disconnect()
+    await second.send_json_to({"type": "start"})
+    state = await second.receive_json_from()
+    assert state["type"] == "state" and state["phase"] != "ready"
+    assert load.load_current().active == 1
+    await second.disconnect()
+    assert load.load_current().active == 0
+
+
+async def test_a_run_that_had_started_is_readmitted_whatever_the_load(settings):
+    from sessions.services import load
+
+    load._register = load._Register()
+    settings.LIVENESS_MAX_ACTIVE_SESSIONS = 1
+    session = await _session()
+    running = await _started(session)
+    await running.disconnect()  # its progress is saved: the run had started
+    other = await _started(await _session())
+    again = await _connect(session)  # a reload while the service is full
+    state = await again.receive_json_from()
+    assert state["type"] == "state" and state["phase"] != "ready"
+    await again.send_json_to({"type": "start"})
+    assert (await again.receive_json_from())["type"] == "state"
+    assert load.load_current().active == 2
+    await again.disconnect()
+    await other.disconnect()

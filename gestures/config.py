@@ -51,6 +51,10 @@ class EngineConfig:
     # blink that lasts one frame, or a smaller face in a wide webcam frame, reads 0.6-0.7.
     eye_closed_ratio: float = 0.7
     eye_open_ratio: float = 0.8
+    # Reopening after a blink (HEAD_11) is also measured from the closed lids: both eyes this
+    # far above their lowest closed reading. The mesh often leaves reopened lids a little
+    # below the neutral ones (a look up, a squint after the blink).
+    eye_reopen_rise: float = 0.15
     wink_gap: float = 0.3  # a winking eye this much below the other (gestures.reading._eyes)
     eye_open_min: float = 0.15  # absolute: a neutral pose needs open eyes
     # Holding a gesture: head and mouth must persist; a blink is brief by nature.

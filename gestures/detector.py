@@ -86,11 +86,15 @@ class GestureTracker:
     _last_face: tuple[float, float, float] | None = None
     _neutral_start: Rows | None = None
     _neutral_frames: list[FrameObservation] = field(default_factory=list)
+    _closed: tuple[float, float] | None = None  # lowest eye ratios while closed (HEAD_11)
 
     def update(self, obs: FrameObservation, t_ms: int) -> Outcome:
         """Feed one frame with a face (callers handle face-less frames)."""
         if self._jumped(obs):
-            self.baseline, self.primed = None, False  # another face: start from neutral again
+            # Another face: it must hold its own neutral pose from this frame on.
+            self.baseline, self.primed, self._closed = None, False, None
+            self._neutral.see(False, t_ms)
+            self._neutral_start, self._neutral_frames = None, []
         if self.baseline is None:
             return self._await_neutral(obs, t_ms)
         reading = read(self.baseline, obs, self.config)
@@ -157,6 +161,9 @@ class GestureTracker:
         if g in _PRIMERS and not self.primed:
             kind, wanted = _PRIMERS[g]
             state = reading.mouth_state if kind == "mouth" else reading.eyes
+            if kind == "eyes" and state == wanted:
+                right, left = self._closed or (math.inf, math.inf)
+                self._closed = (min(right, reading.eye_right), min(left, reading.eye_left))
             self._primer.see(state == wanted, t_ms)
             hold = c.mouth_hold_ms if kind == "mouth" else c.eye_hold_ms
             self.primed = self._primer.held(t_ms, hold)
@@ -172,8 +179,16 @@ class GestureTracker:
             # blink: one frame shows it (lips that meet in speech stay closed about 0.1 s).
             self._target.see(reading.mouth_state == "closed", t_ms)
             return self._target.held(t_ms, c.eye_hold_ms)
-        self._target.see(reading.eyes == _EYE_CODES[g], t_ms)
+        self._target.see(reading.eyes == _EYE_CODES[g] or self._reopened(reading), t_ms)
         return self._target.held(t_ms, c.eye_hold_ms)
+
+    def _reopened(self, reading: Reading) -> bool:
+        """HEAD_11 after its primer: both eyes clearly back above how they read closed."""
+        if self.gesture != codes.HEAD_11 or self._closed is None or not reading.still:
+            return False
+        rise = self.config.eye_reopen_rise
+        right, left = self._closed
+        return reading.eye_right >= right + rise and reading.eye_left >= left + rise
 
     def _clear_other(self, reading: Reading, t_ms: int) -> str | None:
         """A clearly different gesture, held: a head movement well past its threshold, or the

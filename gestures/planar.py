@@ -30,6 +30,12 @@ _UPPER = lm.rows(
     "eye_r_out", "eye_r_in", "eye_l_out", "eye_l_in", "brow_in_r", "brow_in_l", "brow_mid_r",
     "brow_mid_l", "brow_out_r", "brow_out_l",
 )  # fmt: skip
+# Points that move with the skull only: no brows, lids or lips, and no cheeks (an opening jaw
+# drags the lower face outline).
+_SKULL = lm.rows(
+    "forehead", "forehead_mid", "forehead_r", "forehead_l", "temple_hi_r", "temple_hi_l",
+    "temple_r", "temple_l", "eye_r_out", "eye_r_in", "eye_l_out", "eye_l_in",
+)  # fmt: skip
 # The points eye and mouth openness read (corners and lid/lip pairs).
 _OPENNESS = sorted(set(lm.EYE_R + lm.EYE_L + lm.MOUTH))
 
@@ -58,6 +64,9 @@ class FlatView:
     parallax: Parallax
     openness: tuple[float, float, float]
     warp: float  # how far the anchors' map is from a similarity: 1.0 = just moved/scaled/rolled
+    # The same over the points that move with the skull only (no brows, lids, lips, jaw): what
+    # a tilted card warps but raised brows, a squeezed blink or an open mouth do not.
+    rigid_warp: float
 
 
 def flat_view(neutral: Rows, current: Rows) -> FlatView:
@@ -67,7 +76,7 @@ def flat_view(neutral: Rows, current: Rows) -> FlatView:
     2. Predict the nose of a flat face through it; the parallax is the real nose's offset
        from there, along and across the current eye line, in IOD.
     3. Map the current eyes and mouth back through its inverse and measure them there.
-    4. The upper face's warp from neutral (`face_warp`).
+    4. The upper face's warp from neutral (`face_warp`), and the rigid points' alone.
 
     Plain float arithmetic on a few dozen points: right after the model call, each numpy
     routine's first use per frame costs tens of microseconds of cache misses.
@@ -100,6 +109,7 @@ def flat_view(neutral: Rows, current: Rows) -> FlatView:
         parallax=Parallax(x=along / iod, y=across / iod),
         openness=(right, left, mouth_openness(back)),
         warp=face_warp(neutral, current),
+        rigid_warp=face_warp(neutral, current, _SKULL),
     )
 
 
@@ -108,16 +118,17 @@ def anchor_homography(neutral: Rows, current: Rows) -> Matrix:
     return _fit([neutral[i] for i in lm.ANCHORS], [current[i] for i in lm.ANCHORS])
 
 
-def face_warp(neutral: Rows, current: Rows) -> float:
+def face_warp(neutral: Rows, current: Rows, points: list[int] = _UPPER) -> float:
     """Anisotropy of the upper face's best affine map from one frame to another: 1.0 when the
     face only moved, scaled or rolled; a plane tilted or turned by an angle a gives about
-    1 / cos(a). Upper-face points only, so an opening mouth does not count as a warp.
+    1 / cos(a). Upper-face points only (or the given rows), so an opening mouth does not count
+    as a warp.
 
     1. Centre both point sets; the map's linear part is M = (S'S)^-1 S'D (least squares).
     2. Its singular values s1 >= s2 follow from s1^2 + s2^2 = |M|^2 and s1 * s2 = |det M|;
        the anisotropy is s1 / s2 = s1^2 / |det M|.
     """
-    src, dst = [neutral[i] for i in _UPPER], [current[i] for i in _UPPER]
+    src, dst = [neutral[i] for i in points], [current[i] for i in points]
     n = len(src)
     mx, my = sum(p[0] for p in src) / n, sum(p[1] for p in src) / n
     mu, mv = sum(p[0] for p in dst) / n, sum(p[1] for p in dst) / n

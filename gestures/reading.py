@@ -91,6 +91,7 @@ class Reading:
     flat: bool
     eyes: str | None
     mouth_state: str | None
+    still: bool = True  # the head kept its neutral shape: eyes and mouth were read
 
 
 def read(base: Baseline, obs: FrameObservation, config: EngineConfig) -> Reading:
@@ -106,11 +107,13 @@ def read(base: Baseline, obs: FrameObservation, config: EngineConfig) -> Reading
     eye_r, eye_l = right / max(base.eye_right, 1e-6), left / max(base.eye_left, 1e-6)
     # Eyes and mouth are read only while the face keeps its neutral shape: a turned head hides
     # the far eye, and a tilted photo makes the model redraw lids and lips (a "blink" or an
-    # "open mouth" that only the warp created).
+    # "open mouth" that only the warp created). A tilt warps every part of the face alike; an
+    # expression only some: raised brows or a squeezed blink warp the brows and eye corners,
+    # an open jaw drags the mesh's outline. So the smaller of the two warps is the tilt's.
     head_still = (
         abs(d_yaw) < config.turn_yaw_deg
         and abs(d_pitch) < config.nod_pitch_deg
-        and view.warp <= config.face_warp_max
+        and min(view.warp, view.rigid_warp) <= config.face_warp_max
     )
     return Reading(
         d_yaw=d_yaw,
@@ -126,6 +129,7 @@ def read(base: Baseline, obs: FrameObservation, config: EngineConfig) -> Reading
         flat=flat,
         eyes=_eyes(eye_r, eye_l, config) if head_still else None,
         mouth_state=_mouth(mouth, base.mouth, config) if head_still else None,
+        still=head_still,
     )
 
 

@@ -81,3 +81,35 @@ def test_blinks_and_small_movements_never_fail_a_face_challenge(recording, gestu
     report = replay(recording("lp_d0_still"), [gesture], max_attempts=1)
     result = report["result"]["gestures"][0]
     assert result["detected_gesture"] not in codes.POSE_GESTURES, result
+
+
+# Native-frame-rate cuts, encoded as the page sends them (record_fixtures.CUTS).
+KATIE = "st_katiehill_turns_84-140"  # a blink at 112-115, then a look up from 114
+D7 = "liveportrait_d7_41-100"  # wide eyes under raised brows around a slow blink at 68-83
+
+
+def test_eyes_reopening_into_a_look_up_count_as_reopened(recording):
+    # The lids come back to 0.8 of their neutral opening only, while the head starts to look
+    # up: measured from how they read closed, they clearly reopened (HEAD_11).
+    report = replay(recording(KATIE), [codes.HEAD_11], max_attempts=1)
+    assert report["result"]["gestures"][0]["gesture_status"] == codes.MATCH, report["result"]
+    assert report["status"] == "success"
+
+
+def test_raised_brows_do_not_hide_the_eyes(recording):
+    # Raised brows warp the upper face as much as a tilted card would, but the skull keeps its
+    # shape: the eyes are still read (a tilt warps both, an expression only one).
+    from gestures.config import EngineConfig
+    from gestures.planar import flat_view
+    from gestures.reading import Baseline, read
+
+    config = EngineConfig()
+    frames = {index: obs for index, _, obs in recording(D7)}
+    base = Baseline.over([frames[i] for i in range(45, 56)])
+    expressive = [
+        i
+        for i in range(60, 68)
+        if flat_view(base.landmarks, frames[i].landmarks).warp > config.face_warp_max
+    ]
+    assert len(expressive) >= 4  # the brows really are up in these frames
+    assert all(read(base, frames[i], config).eyes == "11" for i in expressive)

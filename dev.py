@@ -33,6 +33,7 @@ REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 SYSTEM_PACKAGES = {
     "chromium": "/usr/bin/chromium",
     "ffmpeg": "/usr/bin/ffmpeg",
+    "nodejs": "/usr/bin/node",
     "redis-server": "/usr/bin/redis-server",
 }
 STOP_GRACE_S = 20  # how long children get to stop on SIGTERM before SIGKILL

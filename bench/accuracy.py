@@ -605,7 +605,7 @@ def header_section(
         "Attacks: printed photos ("
         + ", ".join(printed)
         + f") cropped {' and '.join(CROPS) if not quick else CROPS[0]} (clip frames: tight only) on a card 0.6 of the "
-        "frame wide (tests/workers/attacks.py), held still 1 s then moved: "
+        "frame wide (tests/support/attacks.py), held still 1 s then moved: "
         + "; ".join(
             f"{m.name} ({m.species}, {m.seconds_per_leg} s per leg, {'/'.join(m.distances)})"
             for m in MOTIONS.values()

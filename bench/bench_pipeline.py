@@ -3,7 +3,7 @@ channel layer → page, for 1 and for N concurrent sessions streaming real clips
 
     .venv/bin/python bench/bench_pipeline.py [--sessions 1 10] [--fps 5] [--concurrency 2]
 
-Starts its own PostgreSQL database, daphne and Celery worker (tests/distributed.py), like the
+Starts its own PostgreSQL database, daphne and Celery worker (tests/support/distributed.py), like the
 tests do, and prints median / p95 / max round trip per frame and the verdict latency.
 """
 
@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.distributed import Cluster  # noqa: E402
-from tests.socket_client import Run, percentile, stream_clip  # noqa: E402
+from tests.support.distributed import Cluster  # noqa: E402
+from tests.support.socket_client import Run, percentile, stream_clip  # noqa: E402
 
 CLIPS = ["lp_d18_mouth_open.mp4", "lp_d14_blinks.mp4", "lp_d0_still.mp4", "lp_d9_glasses_blink.mp4"]
 

@@ -10,8 +10,8 @@ In one run:
 2. the model-only limit `cores x 1000 / (fps x bare tracking ms)`: the sessions the machine
    could hold if it did nothing but run the model;
 3. the distributed mode as separate real processes (daphne, `--workers` Celery worker
-   processes, PostgreSQL, Redis; `tests/distributed.py`), loaded with N simulated pages. Each
-   one behaves as `page.js` does: it creates a session over the API, opens the socket, presses
+   processes, PostgreSQL, Redis; `tests/support/distributed.py`), loaded with N simulated pages. Each
+   one behaves as the page (`static/liveness/`) does: it creates a session over the API, opens the socket, presses
    Start, sends the page's frames at `--fps` with at most 2 in flight (a frame due while 2 are
    out is not sent, as the page skips it), presses "Try again" after a failed attempt and, when
    the session ends, starts the next one. Over a `--window` of steady load it counts frames
@@ -205,7 +205,7 @@ async def page(
             while not ended.is_set() and time.monotonic() < stop_at:
                 next_at += period
                 if not running.is_set():
-                    pass  # as page.js: no frames before the run started (admitted)
+                    pass  # as the page: no frames before the run started (admitted)
                 elif len(sent_at) >= MAX_IN_FLIGHT:
                     tally.skipped += tally.measuring
                 else:
@@ -322,7 +322,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from tests.distributed import Cluster
+    from tests.support.distributed import Cluster
 
     cores = os.cpu_count() or 1
     raw = page_frames(args.data, args.fps)

@@ -23,8 +23,8 @@ from workers.decode import Limits, decode_rgb
 
 Image = npt.NDArray[np.uint8]
 
-PAGE_WIDTH = 480  # static/liveness/page.js: FRAME_WIDTH
-PAGE_QUALITY = 70  # page.js: JPEG_QUALITY 0.7
+PAGE_WIDTH = 480  # static/liveness/camera.js: FRAME_WIDTH
+PAGE_QUALITY = 70  # camera.js: JPEG_QUALITY 0.7
 DECODE_LIMITS = Limits(max_bytes=8 << 20, max_pixels=1920 * 1920)
 
 MIRRORED = {
@@ -146,8 +146,8 @@ VARIANT_NOTES = {
     "page": "480 px wide, JPEG q70 (what the page sends), every frame of the clip",
     "fps15": "page frames thinned to 15 per second (by timestamp)",
     "fps10": "page frames thinned to 10 per second",
-    "fps8": "page frames thinned to 8 per second (page.js FPS_MAX)",
-    "fps5": "page frames thinned to 5 per second (page.js FPS_START)",
+    "fps8": "page frames thinned to 8 per second (camera.js FPS_MAX)",
+    "fps5": "page frames thinned to 5 per second (camera.js FPS_START)",
     "w320": "320 px wide, q70",
     "w1080": "1080 px wide (upscaled from the clip), q70",
     "q50": "480 px, JPEG q50",

@@ -3,7 +3,7 @@
     .venv/bin/python bench/engine.py [../shared/data] [--frames N] [--quality Q]
 
 Frames come from the shared clips, scaled to 480 pixels wide and JPEG-encoded as the page sends
-them (quality 70: `JPEG_QUALITY = 0.7` in static/liveness/page.js; `--quality` to try others).
+them (quality 70: `JPEG_QUALITY = 0.7` in static/liveness/camera.js; `--quality` to try others).
 For each frame, in one run and interleaved so both see the same machine state (which of the two
 goes first alternates from frame to frame):
   bare:   FaceMesh.process(rgb) alone (the model call, no decoding, nothing after it);
@@ -41,7 +41,7 @@ from workers.mesh import _face_mesh, run_face_mesh
 from workers.video import read_video
 
 WIDTH = 480
-PAGE_JPEG_QUALITY = 70  # static/liveness/page.js: canvas.toDataURL("image/jpeg", 0.7)
+PAGE_JPEG_QUALITY = 70  # static/liveness/camera.js: JPEG_QUALITY 0.7
 
 
 def frames(data: Path, limit: int, quality: int = PAGE_JPEG_QUALITY) -> list[bytes]:
@@ -70,16 +70,19 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=300)
     parser.add_argument("--quality", type=int, default=PAGE_JPEG_QUALITY, help="JPEG quality 1-100")
     args = parser.parse_args()
-    # As in the server: analyze_image reads its frame limits from the Django settings.
+    # As in the server: the frame limits come from the Django settings.
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "glair_clone.settings")
     django.setup()
+    from sessions.engine import frame_limits
+
+    limits = frame_limits()
     jpegs = frames(Path(args.data), args.frames, args.quality)
     rgbs = [decode_rgb(j) for j in jpegs]  # the bare call gets its pixels for free
     graph = _face_mesh()
     warm_up = ChallengeRun(["HEAD_LEFT"], max_attempts=1000)
     for i, (rgb, jpeg) in enumerate(list(zip(rgbs, jpegs, strict=True))[:30]):
         graph.process(rgb)  # warm-up: first calls allocate and load code
-        warm_up.feed(analyze_image(jpeg), i * 100)
+        warm_up.feed(analyze_image(jpeg, limits), i * 100)
     breakdown = ChallengeRun(
         ["HEAD_LEFT", "HEAD_RIGHT", "HEAD_UP", "HEAD_DOWN", "HEAD_OPEN_MOUTH"], max_attempts=1000
     )
@@ -101,11 +104,11 @@ def main() -> None:
         due = prun.passive_due()
 
         def with_passive(jpeg: bytes = jpeg, i: int = i, due: bool = due) -> None:
-            prun.feed(analyze_image(jpeg, passive=due), i * 100)
+            prun.feed(analyze_image(jpeg, limits, passive=due), i * 100)
 
         work = [
             (bare, lambda rgb=rgb: graph.process(rgb)),
-            (engine, lambda jpeg=jpeg, i=i: run.feed(analyze_image(jpeg), i * 100)),
+            (engine, lambda jpeg=jpeg, i=i: run.feed(analyze_image(jpeg, limits), i * 100)),
             (passive, with_passive),
         ]
         # Each of the three goes first, second and third in turn: same machine state for all.

@@ -1,7 +1,7 @@
 """Presentation attacks for bench/accuracy.py: photo cards, replay evidence, synthetic screens.
 
 - Photo cards: a face photo printed (tight face crop, or a looser head-and-shoulders crop) on
-  a card that `tests/workers/attacks.py` renders under perspective, held still and frontal
+  a card that `tests/support/attacks.py` renders under perspective, held still and frontal
   first (to pass positioning and give a neutral pose), then moved; the motions and distances
   are passed through that module's public `render_attack` / `CardPose`.
 - Replay evidence (`spoof/`): the still image and the image moved slightly, and GIF segments
@@ -21,9 +21,9 @@ import numpy as np
 from PIL import Image as PILImage
 
 from bench.dataset import PAGE_WIDTH, Image, page_frame, resize_width
-from tests.workers.attacks import CardPose, render_attack
+from tests.support.attacks import CardPose, render_attack
 
-CARD_FPS = 10  # a little above what the page sends (page.js FPS_MAX 8): more chances to fake
+CARD_FPS = 10  # a little above what the page sends (camera.js FPS_MAX 8): more chances to fake
 
 
 # --- photo cards -----------------------------------------------------------------------------
@@ -251,7 +251,7 @@ def _screen_scene(w: int, h: int, seed: int) -> _Scene:
 
 
 def _room(w: int, h: int) -> np.ndarray:
-    # A dim, slightly textured wall (as tests/workers/attacks.py's background).
+    # A dim, slightly textured wall (as tests/support/attacks.py's background).
     rng = np.random.default_rng(7)
     noise = rng.normal(0, 6, (max(h // 8, 1), max(w // 8, 1), 1))
     wall = cv2.resize(noise, (w, h), interpolation=cv2.INTER_CUBIC)[..., None]

@@ -40,7 +40,7 @@ ANALYSIS_CODE = [
     "gestures/landmarks.py",
     "bench/dataset.py",
     "bench/presentations.py",
-    "tests/workers/attacks.py",
+    "tests/support/attacks.py",
 ]
 
 

@@ -3,6 +3,11 @@
 Feed it frames in time order with `feed(observation, timestamp_ms)`; each call returns a
 `Step` saying what to show the user and what happened. Time only ever comes from the caller,
 so a recorded session replays to the same verdict. See docs/ENGINE.md.
+
+An interactive run (the page's) also owns the user's two decisions: it is `ready` until
+`start()`, and after a failed attempt with attempts left it waits in `attempt_failed` until
+`retry()`; frames are not fed meanwhile. A non-interactive run (a clip, a test) starts at
+once and retries at once. `state` is the phase the page shows.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from gestures.observation import FrameObservation
 from gestures.passive import PassiveEvidence
 from gestures.steps import Step, reading_metrics
 from gestures.verdict import GestureResult, build_verdict, gesture_result
+from gestures.vocabulary import EventKind
 
 _SNAPSHOT_FORMAT = 1
 _STILL_WINDOW_MS = 250
@@ -48,7 +54,12 @@ class ChallengeRun:
     _problems: Counter[str]
 
     def __init__(
-        self, gestures: list[str], config: EngineConfig | None = None, max_attempts: int = 3
+        self,
+        gestures: list[str],
+        config: EngineConfig | None = None,
+        max_attempts: int = 3,
+        *,
+        interactive: bool = False,
     ) -> None:
         unknown = [g for g in gestures if g not in codes.SUPPORTED_GESTURES]
         if not gestures or unknown:
@@ -66,6 +77,11 @@ class ChallengeRun:
         self.reference_score = -1.0
         self.frames = 0
         self.passive = PassiveEvidence()
+        self.interactive = interactive
+        self.started = not interactive
+        self.waiting_retry = False
+        # Why the last attempt failed, while waiting for the retry: attempts_left, reason.
+        self.last_failure: dict[str, Any] = {}
         self._places: list[FacePlace] = []
         self._recent: list[tuple[int, FrameObservation]] = []
         self._glitch_since: int | None = None  # since when the frames lack exactly one face
@@ -75,7 +91,35 @@ class ChallengeRun:
 
     # --- public API -------------------------------------------------------------------------
 
+    @property
+    def state(self) -> str:
+        """The phase the page is in: `ready` and `attempt_failed` besides the engine's own."""
+        if not self.started:
+            return codes.READY
+        return codes.ATTEMPT_FAILED if self.waiting_retry else self.phase
+
+    @property
+    def accepts_frames(self) -> bool:
+        return self.started and not self.waiting_retry and self.phase != codes.DONE
+
+    def start(self) -> bool:
+        """The user pressed Start; False when the run had started already."""
+        if self.started:
+            return False
+        self.started = True
+        return True
+
+    def retry(self) -> bool:
+        """The user asked to try again after a failed attempt; False when none is waiting.
+        The next frame moves the run on (positioning for the next attempt)."""
+        if not self.waiting_retry:
+            return False
+        self.waiting_retry, self.last_failure = False, {}
+        return True
+
     def feed(self, obs: FrameObservation, timestamp_ms: int) -> Step:
+        if not self.accepts_frames and self.phase != codes.DONE:
+            raise RuntimeError(f"the run takes no frames while {self.state}")
         frame = _Frame(t_ms=timestamp_ms)
         self.frames += 1
         if self._last_t is not None:
@@ -104,6 +148,7 @@ class ChallengeRun:
     def finish(self, timestamp_ms: int) -> Step:
         """No more frames will come (the clip ended, the user left): decide now, for good."""
         frame = _Frame(t_ms=timestamp_ms)
+        self.waiting_retry, self.last_failure = False, {}
         if self.phase != codes.DONE:
             self.attempt = self.max_attempts
             self._fail_attempt(*self._failure_reason(), frame)
@@ -126,14 +171,23 @@ class ChallengeRun:
             "reference_score": self.reference_score,
             "frames": self.frames,
             "passive": self.passive.to_dict(),
+            "interactive": self.interactive,
         }
 
     @classmethod
     def restore(cls, snapshot: dict[str, Any], config: EngineConfig | None = None) -> ChallengeRun:
-        """Resume a run; an unfinished challenge restarts from positioning and neutral."""
+        """Resume a run; an unfinished challenge restarts from positioning and neutral. A run
+        is saved only once started, and a restored one does not wait for a retry: the user
+        who reconnects goes on with the attempt it was on."""
         if snapshot.get("v") != _SNAPSHOT_FORMAT:
             raise ValueError(f"unsupported snapshot format {snapshot.get('v')!r}")
-        run = cls(list(snapshot["gestures"]), config, int(snapshot["max_attempts"]))
+        run = cls(
+            list(snapshot["gestures"]),
+            config,
+            int(snapshot["max_attempts"]),
+            interactive=bool(snapshot.get("interactive", True)),
+        )
+        run.started = True
         run.attempt = int(snapshot["attempt"])
         run.index = int(snapshot["index"])
         run.results = list(snapshot["results"])
@@ -192,7 +246,7 @@ class ChallengeRun:
     def _between(self, frame: _Frame) -> None:
         if self._wait_until is None or frame.t_ms < self._wait_until:
             return
-        if self._after_between == "challenge":
+        if self._after_between == codes.CHALLENGE:
             self._start_challenge(frame)
         else:
             self._reset_phase_state()
@@ -213,7 +267,7 @@ class ChallengeRun:
         self._problems = Counter()
         frame.events.append(
             {
-                "type": "challenge_started",
+                "type": EventKind.CHALLENGE_STARTED,
                 "index": self.index,
                 "gesture": self.gestures[self.index],
                 "attempt": self.attempt,
@@ -227,7 +281,7 @@ class ChallengeRun:
         self.results[self.index] = gesture_result(gesture, codes.MATCH, gesture, duration)
         frame.audit = True
         frame.events.append(
-            {"type": "gesture_matched", "index": self.index, "gesture": gesture,
+            {"type": EventKind.GESTURE_MATCHED, "index": self.index, "gesture": gesture,
              "duration_ms": duration}
         )  # fmt: skip
         if self.index == len(self.gestures) - 1:
@@ -235,7 +289,7 @@ class ChallengeRun:
             self._conclude(frame)
             return
         self.index += 1
-        self._wait(frame.t_ms, self.config.between_ms, "challenge")
+        self._wait(frame.t_ms, self.config.between_ms, codes.CHALLENGE)
 
     def _fail_attempt(self, status: str, detected: str | None, frame: _Frame) -> None:
         gesture = self.gestures[self.index]
@@ -244,22 +298,25 @@ class ChallengeRun:
         frame.audit = True
         left = self.max_attempts - self.attempt
         frame.events.append(
-            {"type": "gesture_failed", "index": self.index, "gesture": gesture,
+            {"type": EventKind.GESTURE_FAILED, "index": self.index, "gesture": gesture,
              "gesture_status": status, "detected_gesture": detected}
         )  # fmt: skip
         frame.events.append(
-            {"type": "attempt_failed", "attempt": self.attempt, "attempts_left": left}
+            {"type": EventKind.ATTEMPT_FAILED, "attempt": self.attempt, "attempts_left": left}
         )
         if left <= 0:
             self._conclude(frame)
             return
         self.attempt += 1
-        self._wait(frame.t_ms, self.config.retry_delay_ms, "positioning")
+        self._wait(frame.t_ms, self.config.retry_delay_ms, codes.POSITIONING)
+        if self.interactive:
+            self.waiting_retry = True
+            self.last_failure = {"attempts_left": left, "reason": status}
 
     def _conclude(self, frame: _Frame) -> None:
         self.verdict = build_verdict(self.gestures, self.results, self.passive.summary(self.config))
         self.phase = codes.DONE
-        frame.events.append({"type": "verdict", "verdict": self.verdict})
+        frame.events.append({"type": EventKind.VERDICT, "verdict": self.verdict})
 
     def _wait(self, t_ms: int, delay_ms: int, then: str) -> None:
         self._reset_phase_state()

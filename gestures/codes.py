@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from gestures.vocabulary import Phase
+
 HEAD_LEFT = "HEAD_LEFT"
 HEAD_RIGHT = "HEAD_RIGHT"
 HEAD_UP = "HEAD_UP"
@@ -36,8 +38,11 @@ HOLD_STILL = "hold_still"
 LOOK_STRAIGHT = "look_straight"  # during a challenge, before the neutral pose is seen
 OK = "ok"
 
-# Phases of a run.
-POSITIONING = "positioning"
-CHALLENGE = "challenge"
-BETWEEN = "between"
-DONE = "done"
+# Phases of a run (gestures.vocabulary.Phase); READY and ATTEMPT_FAILED only in an
+# interactive run (the page's): before Start, and after a failed attempt until "Try again".
+POSITIONING = Phase.POSITIONING
+CHALLENGE = Phase.CHALLENGE
+BETWEEN = Phase.BETWEEN
+DONE = Phase.DONE
+READY = Phase.READY
+ATTEMPT_FAILED = Phase.ATTEMPT_FAILED

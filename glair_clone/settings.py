@@ -226,6 +226,8 @@ LIVENESS_MAX_ATTEMPTS = env_int("LIVENESS_MAX_ATTEMPTS", 3, low=1, high=10)
 LIVENESS_CREATE_RATE_PER_MINUTE = env_int("LIVENESS_CREATE_RATE_PER_MINUTE", 600, low=1)
 LIVENESS_DEVICE_RATE_PER_HOUR = env_int("LIVENESS_DEVICE_RATE_PER_HOUR", 20, low=1)
 LIVENESS_DEMO_ENABLED = env_bool("LIVENESS_DEMO_ENABLED", True)
+# The end-user page keeps its test and measurement record on `window` (browser tests only).
+LIVENESS_PAGE_DEBUG = env_bool("LIVENESS_PAGE_DEBUG", False)
 LIVENESS_TEST_DATA = Path(env_str("LIVENESS_TEST_DATA", str(BASE_DIR.parent / "shared" / "data")))
 # Its base64 text message must fit under LIVENESS_WS_MAX_MESSAGE_BYTES (below, check liveness.E040).
 LIVENESS_FRAME_MAX_BYTES = env_int("LIVENESS_FRAME_MAX_BYTES", 512 * 1024, low=1024)

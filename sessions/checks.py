@@ -127,6 +127,45 @@ def check_frame_fits_socket_message(app_configs: Any = None, **kwargs: Any) -> l
 
 
 @register()
+def check_engine_settings(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    # Built here as every run builds it (sessions.engine): a typo in LIVENESS_ENGINE would
+    # otherwise pass unnoticed until the first frame of the first session.
+    from sessions.engine import engine_config
+
+    try:
+        engine_config()
+    except (TypeError, ValueError) as exc:
+        return [
+            Error(
+                f"LIVENESS_ENGINE: {exc}",
+                hint="keys are the fields of gestures.config.EngineConfig, values numbers >= 0",
+                id="liveness.E050",
+            )
+        ]
+    return []
+
+
+@register()
+def check_run_limits(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    from sessions.engine import frame_limits, max_attempts
+
+    errors = []
+    try:
+        frame_limits()
+    except (TypeError, ValueError) as exc:
+        errors.append(
+            Error(
+                f"LIVENESS_FRAME_MAX_BYTES / LIVENESS_FRAME_MAX_PIXELS: {exc}", id="liveness.E051"
+            )
+        )
+    try:
+        max_attempts()
+    except (TypeError, ValueError) as exc:
+        errors.append(Error(str(exc), id="liveness.E052"))
+    return errors
+
+
+@register()
 def check_allowed_origins(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     return [
         Error(

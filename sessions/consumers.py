@@ -14,13 +14,14 @@ from django.conf import settings
 
 from sessions.live import STORAGE_RETRY_S, Closed, LiveRun
 from sessions.messages import MessageError, decode_message, parse_message
+from sessions.protocol import CloseCode
 from sessions.services import load
 from sessions.tasks import analyze_frame, analyze_frame_payload
 
 log = logging.getLogger(__name__)
 MAX_BAD_MESSAGES = 20
-CLOSE_REPLACED = 4409
-CLOSE_ABUSE = 4400
+CLOSE_REPLACED = CloseCode.REPLACED
+CLOSE_ABUSE = CloseCode.ABUSE
 # Embedded mode: frames are analysed in-process, on a few threads of the web process.
 _pool = ThreadPoolExecutor(max_workers=settings.LIVENESS_EMBEDDED_ANALYSIS_THREADS)
 
@@ -53,7 +54,7 @@ class LivenessConsumer(AsyncJsonWebsocketConsumer):
         try:
             self.live = await LiveRun.open(self.scope["url_route"]["kwargs"]["token"])
         except Closed as closed:
-            await self.close(code=closed.code)
+            await self.close(code=int(closed.code))
             return
         # The newest connection wins: a reload or a second tab takes the session over.
         self.group = f"liveness-{self.live.session.sid}"
@@ -157,7 +158,8 @@ class LivenessConsumer(AsyncJsonWebsocketConsumer):
         if refused is not None:
             await self.send_json(refused)
             return
-        passive = self.live.frames[seq].passive
+        admitted = self.live.window.get(seq)
+        passive = admitted is not None and admitted.passive
         if settings.CELERY_TASK_ALWAYS_EAGER:
             task = asyncio.ensure_future(self._analyse_here(seq, image, passive))
             self._tasks.add(task)
@@ -224,7 +226,7 @@ class LivenessConsumer(AsyncJsonWebsocketConsumer):
         if self.live is not None:
             live, self.live = self.live, None
             await live.disconnected()
-        await self.close(code=code)
+        await self.close(code=int(code))
 
     async def _bad_message(self, reason: str) -> None:
         self.bad_messages += 1

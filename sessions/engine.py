@@ -1,4 +1,10 @@
-"""The server's handle on the gesture engine (gestures/): build, restore and feed a run."""
+"""The server's handle on the gesture engine (gestures/): build, restore and feed a run.
+
+The one place that turns Django settings into what `gestures/` and `workers/` take as
+arguments (`EngineConfig`, frame `Limits`, the number of attempts): neither package reads
+settings. Each builder raises `ValueError` on a bad value; the system checks in
+`sessions.checks` call them, so a bad setting stops the server at start, not at a frame.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +13,55 @@ from typing import Any
 
 from django.conf import settings
 
+from gestures import codes
 from gestures.challenge import ChallengeRun
 from gestures.config import EngineConfig
 from gestures.observation import FrameObservation
 from gestures.steps import Step
 from sessions.models import LivenessSession
+from workers.decode import Limits
 
-__all__ = ["ChallengeRun", "Step", "challenge_info", "feed", "restore_or_new"]
+__all__ = [
+    "ChallengeRun",
+    "Step",
+    "challenge_info",
+    "engine_config",
+    "feed",
+    "frame_limits",
+    "max_attempts",
+    "restore_or_new",
+]
 
 
 def engine_config() -> EngineConfig:
-    return EngineConfig.from_overrides(settings.LIVENESS_ENGINE)
+    """`EngineConfig` defaults overridden by `settings.LIVENESS_ENGINE` (a dict of field names).
+
+    Raises `ValueError` for an unknown field, a value that is not a number, or a negative one
+    (every threshold, ratio and time of the engine is at least 0)."""
+    overrides = settings.LIVENESS_ENGINE
+    if not isinstance(overrides, dict):
+        raise ValueError(f"LIVENESS_ENGINE must be a dict, got {overrides!r}")
+    config = EngineConfig.from_overrides(overrides)
+    negative = sorted(key for key in overrides if getattr(config, key) < 0)
+    if negative:
+        raise ValueError(f"engine settings must not be negative: {', '.join(negative)}")
+    return config
+
+
+def frame_limits() -> Limits:
+    """The bounds of one page frame: LIVENESS_FRAME_MAX_BYTES and LIVENESS_FRAME_MAX_PIXELS."""
+    return Limits(
+        max_bytes=settings.LIVENESS_FRAME_MAX_BYTES,
+        max_pixels=settings.LIVENESS_FRAME_MAX_PIXELS,
+    )
+
+
+def max_attempts() -> int:
+    """Attempts a run has at its challenges (LIVENESS_MAX_ATTEMPTS), at least 1."""
+    value = settings.LIVENESS_MAX_ATTEMPTS
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"LIVENESS_MAX_ATTEMPTS must be an integer of at least 1, got {value!r}")
+    return value
 
 
 def restore_or_new(session: LivenessSession) -> ChallengeRun:
@@ -25,7 +69,7 @@ def restore_or_new(session: LivenessSession) -> ChallengeRun:
     config = engine_config()
     if session.run_state:
         return ChallengeRun.restore(session.run_state, config)
-    return ChallengeRun(session.gestures, config, settings.LIVENESS_MAX_ATTEMPTS)
+    return ChallengeRun(session.gestures, config, max_attempts(), interactive=True)
 
 
 def feed(run: ChallengeRun, observation: dict[str, Any], t_ms: int) -> Step:
@@ -34,7 +78,7 @@ def feed(run: ChallengeRun, observation: dict[str, Any], t_ms: int) -> Step:
 
 def challenge_info(run: ChallengeRun, step: Step | None) -> dict[str, Any] | None:
     """The open challenge as the page may know it: only the current gesture, never the next."""
-    if step is None or step.phase != "challenge" or step.gesture is None:
+    if step is None or step.phase != codes.CHALLENGE or step.gesture is None:
         return None
     return {
         "index": step.index,
@@ -59,6 +103,6 @@ def sample(observation: dict[str, Any], step: Step) -> dict[str, Any]:
         "live": observation.get("live"),
         "guidance": step.guidance,
         "phase": step.phase,
-        "challenge": step.index if step.phase == "challenge" else None,
+        "challenge": step.index if step.phase == codes.CHALLENGE else None,
         "attempt": step.attempt,
     }

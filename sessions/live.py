@@ -2,13 +2,15 @@
 
 The consumer is the interface (parse, authorise, send); this is the flow behind it: frames
 out to analysis, observations into the engine in order, progress and verdicts into the
-database through services, always committed before the page hears of them.
+database through services, always committed before the page hears of them. What the run is
+in (ready, a challenge, waiting for a retry...) is the engine's state machine
+(`gestures.challenge.ChallengeRun`); which frames are in flight is `gestures.window`.
 
 1. `open` loads the session by its page token and restores the engine from the last
    snapshot, so a reload or reconnect resumes where the user was.
-2. `admit_frame` lets at most `MAX_IN_FLIGHT` frames out to analysis; more are answered
-   `frame_dropped busy`. Each admitted frame keeps the server time it arrived at: that is
-   the time the engine sees, however long analysis took.
+2. `admit_frame` lets at most `MAX_IN_FLIGHT` frames out to analysis (`FrameWindow`); more
+   are answered `frame_dropped busy`. Each admitted frame keeps the server time it arrived
+   at: that is the time the engine sees, however long analysis took.
 3. `analyzed` feeds observations to the engine strictly in `seq` order: an answer that
    overtakes an older frame still in analysis waits for it (two workers may finish in
    either order); a frame whose analysis never came back is given up after `FRAME_TIMEOUT_S`.
@@ -36,16 +38,17 @@ from channels.db import database_sync_to_async
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
+from gestures.vocabulary import EventKind
+from gestures.window import FrameWindow, Refusal, WindowFrame
 from sessions import engine, selectors
 from sessions.models import ImageKind, LivenessSession, SessionStatus
+from sessions.protocol import FRAME_TIMEOUT_S, MAX_IN_FLIGHT, CloseCode
 from sessions.services import progress
 from sessions.services.sessions import event_record, sessions_expire_due
 
-MAX_IN_FLIGHT = 2
-FRAME_TIMEOUT_S = 3.0
-CLOSE_ENDED = 4410
-CLOSE_UNKNOWN = 4404
-CLOSE_UNAVAILABLE = 4503  # the database is unreachable: the page reconnects (backoff)
+CLOSE_ENDED = CloseCode.ENDED
+CLOSE_UNKNOWN = CloseCode.UNKNOWN
+CLOSE_UNAVAILABLE = CloseCode.UNAVAILABLE
 # After an outage the engine sees the next frame this long after the last one it saw.
 RESUME_GAP_MS = 200
 STORAGE_RETRY_S = 1.0
@@ -65,16 +68,7 @@ class Closed(Exception):
 
     def __init__(self, code: int) -> None:
         super().__init__(code)
-        self.code = code
-
-
-@dataclass
-class Frame:
-    seq: int
-    received_ms: int
-    jpeg_b64: str
-    passive: bool = False  # to be scored by the anti-spoofing models too
-    answer: dict[str, Any] | None = None
+        self.code = int(code)  # plain int: autobahn refuses int subclasses as close codes
 
 
 @dataclass
@@ -89,14 +83,10 @@ class Write:
 class LiveRun:
     def __init__(self, session: LivenessSession) -> None:
         self.session = session
+        # A saved run is a started one: the user had pressed Start before this (re)connection.
         self.run = engine.restore_or_new(session)
-        # A saved run means the user had pressed Start before this (re)connection.
-        self.started = session.run_state is not None
-        self.waiting_retry = False
-        self.last_failure: dict[str, Any] = {}
         self.last_step: engine.Step | None = None
-        self.frames: dict[int, Frame] = {}
-        self.last_fed_seq = -1
+        self.window = FrameWindow(MAX_IN_FLIGHT, round(FRAME_TIMEOUT_S * 1000))
         self.reference: bytes | None = None
         self.samples: list[dict[str, Any]] = []
         # Writes not yet committed, in order, with the messages that must wait for them.
@@ -119,7 +109,7 @@ class LiveRun:
             if session.status != SessionStatus.PENDING:
                 raise Closed(CLOSE_ENDED)
             live = cls(session)
-            await database_sync_to_async(event_record)(session=session, kind="connected")
+            await database_sync_to_async(event_record)(session=session, kind=EventKind.CONNECTED)
         except STORAGE_DOWN as exc:
             log.warning("database unreachable on connect: %s", exc)
             raise Closed(CLOSE_UNAVAILABLE) from exc
@@ -130,10 +120,12 @@ class LiveRun:
         return self.analysis_lost or self.storage_down
 
     @property
+    def started(self) -> bool:
+        return self.run.started
+
+    @property
     def phase(self) -> str:
-        if not self.started:
-            return "ready"
-        return "attempt_failed" if self.waiting_retry else self.run.phase
+        return self.run.state
 
     def state_message(self) -> dict[str, Any]:
         completed = sum(1 for r in self.run.results if r and r["gesture_status"] == "MATCH")
@@ -148,8 +140,8 @@ class LiveRun:
         }
         if self.paused:
             state["paused"] = True
-        if self.waiting_retry:
-            state.update(self.last_failure)
+        if self.run.waiting_retry:
+            state.update(self.run.last_failure)
         return state
 
     @staticmethod
@@ -160,19 +152,17 @@ class LiveRun:
 
     # --- page messages ------------------------------------------------------------------
     async def start(self, emit: Emit) -> None:
-        if not self.started:
-            self.started = True
-            self._write(event_record, kind="started")
+        if self.run.start():
+            self._write(event_record, kind=EventKind.STARTED)
             self._save_progress()
         await self._commit(emit, self.state_message())
 
     async def retry(self, emit: Emit) -> None:
-        if not self.waiting_retry:
+        # The engine moves on to positioning for the next attempt with the next frame.
+        if not self.run.retry():
             await emit(_error("not_now", "there is no failed attempt to retry"))
             return
-        # The engine moves on to positioning for the next attempt with the next frame.
-        self.waiting_retry = False
-        self._write(event_record, kind="retry", data={"attempt": self.run.attempt})
+        self._write(event_record, kind=EventKind.RETRY, data={"attempt": self.run.attempt})
         await self._commit(emit, self.state_message())
 
     async def cancel(self, emit: Emit) -> None:
@@ -190,49 +180,38 @@ class LiveRun:
 
     def admit_frame(self, seq: int, image_b64: str) -> dict[str, Any] | None:
         """None when the frame may go to analysis; else the message that refuses it."""
-        if not self.started or self.waiting_retry or self.run.phase == "done" or self.pending:
-            return {"type": "frame_dropped", "seq": seq, "reason": "paused"}
-        if seq <= self.last_fed_seq or seq in self.frames:
-            return {"type": "frame_dropped", "seq": seq, "reason": "stale"}
-        if len(self.frames) >= MAX_IN_FLIGHT:
-            return {"type": "frame_dropped", "seq": seq, "reason": "busy"}
-        # One scored frame in flight at a time is enough to keep to the sampling rate.
-        passive = self.run.passive_due() and not any(f.passive for f in self.frames.values())
-        self.frames[seq] = Frame(seq, self.now_ms(), image_b64, passive)
-        return None
+        refusal = self.window.admit(
+            seq,
+            self.now_ms(),
+            image_b64,
+            accepting=self.run.accepts_frames and not self.pending,
+            passive_due=self.run.passive_due(),
+        )
+        return None if refusal is None else _dropped(seq, refusal)
 
     # --- analysis results ---------------------------------------------------------------
     async def analyzed(self, seq: int, answer: dict[str, Any], emit: Emit) -> None:
-        frame = self.frames.get(seq)
-        if frame is None:
+        if not self.window.answer(seq, answer):
             return  # given up on already (timeout) or a duplicate answer
-        frame.answer = answer
         await self.give_up_lost_frames(emit)
         # Feed every answered frame that no older in-flight frame is still waiting for.
-        while self.frames:
-            oldest = min(self.frames)
-            if self.frames[oldest].answer is None:
-                return
-            await self._feed(self.frames.pop(oldest), emit)
+        while (frame := self.window.next_ready()) is not None:
+            await self._feed(frame, emit)
 
     async def give_up_lost_frames(self, emit: Emit) -> None:
         """Frames whose analysis never came back (a worker died): free their slots."""
-        limit = self.now_ms() - FRAME_TIMEOUT_S * 1000
-        lost = sorted(
-            s for s, f in self.frames.items() if f.answer is None and f.received_ms < limit
-        )
+        lost = self.window.give_up(self.now_ms())
         for seq in lost:
-            del self.frames[seq]
             await emit({"type": "frame_dropped", "seq": seq, "reason": "lost"})
         if lost and not self.analysis_lost:
             await self._pause(emit, analysis=True)
 
-    async def _feed(self, frame: Frame, emit: Emit) -> None:
+    async def _feed(self, frame: WindowFrame, emit: Emit) -> None:
         answer = frame.answer or {}
         if self.analysis_lost:  # an answer: analysis is back
             await self._resume(emit, analysis=True)
-        if self.run.phase == "done" or self.waiting_retry or self.pending:
-            await emit({"type": "frame_dropped", "seq": frame.seq, "reason": "paused"})
+        if not self.run.accepts_frames or self.pending:
+            await emit(_dropped(frame.seq, Refusal.PAUSED))
             return
         if timezone.now() >= self.session.expires_at:
             await self._finish_expired(emit)
@@ -242,12 +221,12 @@ class LiveRun:
                 {"type": "frame_dropped", "seq": frame.seq, "reason": answer.get("code", "bad")}
             )
             return
-        self.last_fed_seq = frame.seq
+        self.window.fed(frame.seq)
         step = engine.feed(self.run, answer["observation"], self._engine_ms(frame))
         self.last_step = step
         self.samples.append(engine.sample(answer["observation"], step))
         if step.reference_candidate:
-            self.reference = base64.b64decode(frame.jpeg_b64)
+            self.reference = base64.b64decode(frame.payload)
         await emit(
             {
                 "type": "frame_result",
@@ -259,40 +238,33 @@ class LiveRun:
         )
         await self._handle_events(step, frame, emit)
 
-    async def _handle_events(self, step: engine.Step, frame: Frame, emit: Emit) -> None:
-        failed_status = "NOT_MATCH"
+    async def _handle_events(self, step: engine.Step, frame: WindowFrame, emit: Emit) -> None:
         for event in step.events:
             kind = event["type"]
             data = {k: v for k, v in event.items() if k != "type"}
-            if kind != "verdict":  # recorded once, by the write that commits it (`_finish`)
+            if kind != EventKind.VERDICT:  # recorded once, by the write that commits it (`_finish`)
                 self._write(event_record, kind=kind, data=data)
-            if kind == "challenge_started":
+            if kind == EventKind.CHALLENGE_STARTED:
                 self._save_reference()
                 info = engine.challenge_info(self.run, step)
                 self.pending.append({"type": "challenge", "challenge": info})
-            elif kind in ("gesture_matched", "gesture_failed"):
+            elif kind in (EventKind.GESTURE_MATCHED, EventKind.GESTURE_FAILED):
                 self._save_audit(frame, event["index"])
-                if kind == "gesture_failed":
-                    failed_status = event["gesture_status"]
-                else:
+                if kind == EventKind.GESTURE_MATCHED:
                     self._save_progress()
                     self.pending.append({"type": "challenge_passed", "index": event["index"]})
-            elif kind == "attempt_failed" and step.verdict is None:
-                self.waiting_retry = True
-                self.last_failure = {
-                    "attempts_left": event["attempts_left"],
-                    "reason": failed_status,
-                }
+            elif kind == EventKind.ATTEMPT_FAILED and step.verdict is None:
+                # The run now waits for the user's retry (`Phase.ATTEMPT_FAILED`, gestures.vocabulary).
                 self._save_progress()
                 self.pending.append(
-                    {"type": "attempt_failed", "attempt": event["attempt"], **self.last_failure}
+                    {"type": "attempt_failed", "attempt": event["attempt"], **self.run.last_failure}
                 )
         if step.verdict is not None:
             self._finish(step.verdict)
         await self._commit(emit)
 
     # --- outages ------------------------------------------------------------------------
-    def _engine_ms(self, frame: Frame) -> int:
+    def _engine_ms(self, frame: WindowFrame) -> int:
         """The frame's arrival on the engine's clock, which does not run during an outage."""
         t = frame.received_ms - self.clock_offset_ms
         last = self.last_engine_ms
@@ -354,8 +326,8 @@ class LiveRun:
         jpeg, self.reference = self.reference, None
         self._write(progress.session_image_save, kind=ImageKind.REFERENCE, jpeg=jpeg)
 
-    def _save_audit(self, frame: Frame, index: int) -> None:
-        jpeg = base64.b64decode(frame.jpeg_b64)
+    def _save_audit(self, frame: WindowFrame, index: int) -> None:
+        jpeg = base64.b64decode(frame.payload)
         self._write(
             progress.session_image_save, kind=ImageKind.AUDIT, jpeg=jpeg, challenge_index=index
         )
@@ -407,7 +379,7 @@ class LiveRun:
         if self.started:
             self._save_reference()
             self._save_progress()
-        self._write(event_record, kind="disconnected")
+        self._write(event_record, kind=EventKind.DISCONNECTED)
         with contextlib.suppress(Closed):
             await self._commit(_discard)
         if self.pending:
@@ -427,6 +399,10 @@ class LiveRun:
 
 async def _discard(message: dict[str, Any]) -> None:
     """The socket is gone: nobody hears the messages that were waiting for writes."""
+
+
+def _dropped(seq: int, reason: str) -> dict[str, Any]:
+    return {"type": "frame_dropped", "seq": seq, "reason": reason}
 
 
 def _error(code: str, message: str) -> dict[str, Any]:

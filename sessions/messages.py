@@ -9,8 +9,10 @@ from typing import Any
 
 from django.conf import settings
 
+from sessions.protocol import PageMessage
+
 _BASE64 = re.compile(r"^[A-Za-z0-9+/]+={0,2}$")
-_SIMPLE = {"start", "retry", "cancel", "ping"}
+_SIMPLE = {m.value for m in PageMessage if m is not PageMessage.FRAME}
 # Page messages are flat objects: one `{`. A few more leave room for future fields; a deeply
 # nested message is refused before the decoder recurses into it.
 MAX_BRACKETS = 16

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from gestures.vocabulary import EventKind
 from sessions.ids import page_token, uuid7
 
 
@@ -82,7 +83,7 @@ class SessionEvent(models.Model):
 
     session = models.ForeignKey(LivenessSession, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(db_index=True)
-    kind = models.CharField(max_length=40)
+    kind = models.CharField(max_length=40, choices=[(kind.value, kind.value) for kind in EventKind])
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:

@@ -46,8 +46,10 @@ def _warm_up() -> None:
 
 
 def analyze_frame_payload(image_b64: str, passive: bool = False) -> dict[str, Any]:
-    """Decode and analyse one frame (with `passive`, score its face for spoofing too); the
-    answer is always a JSON-safe dict, never an exception."""
+    """Decode and analyse one frame (with `passive`, score its face for spoofing too), within
+    the frame limits of the settings; the answer is always a JSON-safe dict, never an exception.
+    """
+    from sessions.engine import frame_limits
     from workers.analysis import FrameError, analyze_image
 
     started = time.perf_counter()
@@ -56,7 +58,7 @@ def analyze_frame_payload(image_b64: str, passive: bool = False) -> dict[str, An
     except (binascii.Error, ValueError):
         return {"ok": False, "code": "bad_base64", "message": "image is not valid base64"}
     try:
-        observation = analyze_image(data, passive=passive)
+        observation = analyze_image(data, frame_limits(), passive=passive)
     except FrameError as exc:
         return {"ok": False, "code": exc.code, "message": exc.message}
     return {

@@ -72,5 +72,6 @@ def liveness_page(request: HttpRequest, token: str) -> HttpResponse:
         "cancel_url": session.cancel_url,
         "total": session.number_of_gestures,
         "max_attempts": settings.LIVENESS_MAX_ATTEMPTS,
+        "page_debug": settings.LIVENESS_PAGE_DEBUG,
     }
     return _with_page_headers(render(request, "liveness/page.html", context))

@@ -1,26 +1,17 @@
-"""Shared fixtures: personas, the shared data folder, service availability.
+"""Shared fixtures: the shared data folder (personas are in tests/sessions/conftest.py).
 
-Under CI=true nothing skips for a missing service or data folder: it fails instead.
+Under CI=true nothing skips for a missing service or data folder: it fails instead
+(`tests.support.prerequisites.require`).
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
-IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-
-
-def require(condition: bool, reason: str) -> None:
-    """Skip locally when a prerequisite is missing; fail under CI, where it must be there."""
-    if condition:
-        return
-    if IN_CI:
-        pytest.fail(f"{reason} (CI=true: a missing prerequisite is a failure)")
-    pytest.skip(reason)
+from tests.support.prerequisites import require
 
 
 @pytest.fixture(scope="session")

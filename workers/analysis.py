@@ -11,6 +11,7 @@ import math
 
 import cv2
 import numpy as np
+from cv2.typing import MatLike
 
 from gestures.geometry import eye_openness, head_pose, mouth_openness
 from gestures.observation import FrameObservation, Quality
@@ -25,16 +26,13 @@ _SECOND_FACE_MIN = 1 / 3  # of the main face's width: smaller faces are backgrou
 _QUALITY_WIDTH = 64  # the face is scaled to this width before measuring brightness and sharpness
 
 
-def analyze_image(
-    data: bytes, limits: Limits | None = None, *, passive: bool = False
-) -> FrameObservation:
-    """Decode JPEG/PNG/WebP bytes and analyse them. Raises `FrameError` for bad input.
-
-    Without explicit limits, Django's LIVENESS_FRAME_MAX_BYTES / _PIXELS apply when settings
-    are configured, else the defaults of `workers.decode`. With `passive`, the face of a frame
-    that shows exactly one is also scored by the anti-spoofing models (`FrameObservation.live`).
+def analyze_image(data: bytes, limits: Limits, *, passive: bool = False) -> FrameObservation:
+    """Decode JPEG/PNG/WebP bytes within `limits` and analyse them. Raises `FrameError` for bad
+    input. The server passes the limits of its settings (`sessions.engine.frame_limits`). With
+    `passive`, the face of a frame that shows exactly one is also scored by the anti-spoofing
+    models (`FrameObservation.live`).
     """
-    return analyze_rgb(decode_rgb(data, limits or frame_limits()), passive=passive)
+    return analyze_rgb(decode_rgb(data, limits), passive=passive)
 
 
 def analyze_rgb(rgb: Image, *, passive: bool = False) -> FrameObservation:
@@ -81,18 +79,6 @@ def observe(rgb: Image, faces: list[Face]) -> FrameObservation:
     )
 
 
-def frame_limits() -> Limits:
-    try:
-        from django.conf import settings
-
-        return Limits(
-            max_bytes=int(getattr(settings, "LIVENESS_FRAME_MAX_BYTES", Limits.max_bytes)),
-            max_pixels=int(getattr(settings, "LIVENESS_FRAME_MAX_PIXELS", Limits.max_pixels)),
-        )
-    except Exception:  # Django absent or not configured (bench, plain scripts): defaults.
-        return Limits()
-
-
 def _face_width(face: Face) -> float:
     xs = [point[0] for point in face]
     return max(xs) - min(xs)
@@ -116,7 +102,7 @@ def face_patch(rgb: Image, rows: Face) -> bytes:
     x1, y1 = min(max(x1, x0 + 1), width), min(max(y1, y0 + 1), height)
     if x0 >= width or y0 >= height:
         return bytes(PATCH_W * PATCH_H)
-    grey = rgb[y0:y1, x0:x1]  # a view: warped first, turned grey at patch size
+    grey: MatLike = rgb[y0:y1, x0:x1]  # a view: warped first, turned grey at patch size
     matrix = matrix @ np.array([[1.0, 0, x0], [0, 1.0, y0], [0, 0, 1]])
     scale = math.hypot(matrix[0, 0], matrix[0, 1])
     while scale < 0.5 and min(grey.shape) >= 4:

@@ -25,13 +25,14 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from workers.decode import Image, as_image
+
 MODEL_DIR = Path(__file__).resolve().parent / "models"
 # (file, crop scale): the crop scale is part of each model's training, not a tunable.
 MODELS = (("2.7_80x80_MiniFASNetV2.onnx", 2.7), ("4_0_0_80x80_MiniFASNetV1SE.onnx", 4.0))
 INPUT_SIZE = 80
 REAL_CLASS = 1
 
-Image = npt.NDArray[np.uint8]
 Box = tuple[float, float, float, float]  # x, y, w, h in pixels
 
 
@@ -91,7 +92,7 @@ def face_crop(image: Image, box: Box, scale: float) -> Image:
     if bottom > height - 1:
         top, bottom = top - (bottom - height + 1), height - 1.0
     patch = image[int(max(top, 0)) : int(bottom) + 1, int(max(left, 0)) : int(right) + 1]
-    return cv2.resize(patch, (INPUT_SIZE, INPUT_SIZE), interpolation=cv2.INTER_LINEAR)
+    return as_image(cv2.resize(patch, (INPUT_SIZE, INPUT_SIZE), interpolation=cv2.INTER_LINEAR))
 
 
 def warm_up() -> None:

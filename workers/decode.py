@@ -8,16 +8,27 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
+from typing import cast
 
 import cv2
 import numpy as np
 import numpy.typing as npt
 import simplejpeg
+from cv2.typing import MatLike
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
 DEFAULT_MAX_PIXELS = 1920 * 1920
 
 Image = npt.NDArray[np.uint8]
+
+
+def as_image(pixels: MatLike) -> Image:
+    """An OpenCV result as the 8-bit image it is: OpenCV's stubs type every result as some
+    numeric array, but its colour conversions, resizes and warps of 8-bit input, and its
+    8-bit decodes, are 8-bit. Anything else is a bug here, so it raises."""
+    if pixels.dtype != np.uint8:
+        raise TypeError(f"expected an 8-bit image, got {pixels.dtype}")
+    return cast(Image, pixels)
 
 
 class FrameError(ValueError):
@@ -34,8 +45,16 @@ class FrameError(ValueError):
 
 @dataclass(frozen=True)
 class Limits:
+    """The bounds of one frame; the caller (the server, from its settings) chooses them."""
+
     max_bytes: int = DEFAULT_MAX_BYTES
     max_pixels: int = DEFAULT_MAX_PIXELS
+
+    def __post_init__(self) -> None:
+        for name in ("max_bytes", "max_pixels"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"frame limit {name} must be a positive integer, got {value!r}")
 
 
 def sniff_format(data: bytes) -> str | None:
@@ -72,10 +91,11 @@ def decode_rgb(data: bytes, limits: Limits | None = None) -> Image:
     if rgb is None:
         # Straight to RGB saves a colour conversion per frame; browsers' canvas exports carry
         # no EXIF orientation, so reading it is wasted work.
-        rgb = cv2.imdecode(
+        decoded: MatLike | None = cv2.imdecode(
             np.frombuffer(data, dtype=np.uint8),
             cv2.IMREAD_COLOR_RGB | cv2.IMREAD_IGNORE_ORIENTATION,
         )
+        rgb = None if decoded is None else as_image(decoded)
     if rgb is None:
         raise FrameError("corrupt", f"the {kind.upper()} data cannot be decoded")
     return rgb

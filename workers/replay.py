@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from gestures import codes
 from gestures.challenge import ChallengeRun
 from gestures.config import EngineConfig
 from gestures.observation import FrameObservation
@@ -30,8 +31,14 @@ def replay(
     gestures: list[str],
     config: EngineConfig | None = None,
     max_attempts: int = 3,
+    user: Iterable[tuple[int, str]] | None = None,
 ) -> dict[str, Any]:
     """Feed observations to a fresh `ChallengeRun`; return the replay report.
+
+    `user`: the end user's decisions as (t_ms, "start" | "retry"), for replaying a recorded
+    session as it happened: the run is then interactive, waits for them, and frames that come
+    while it waits are not fed (the server drops them too). Without it, the user starts at
+    once and retries at once.
 
     The report: {"status", "result", "reference_frame", "timeline"}, the first two being the
     verdict in CONTRACT section 1 shape. A clip that ends before a verdict is decided as if the
@@ -40,18 +47,30 @@ def replay(
     Passive scores (`FrameObservation.live`) are kept only on the frames the run asks to have
     scored (`ChallengeRun.passive_due`), exactly as the server samples them.
     """
-    run = ChallengeRun(gestures, config, max_attempts)
+    actions = sorted(user or [])
+    unknown = {a for _, a in actions} - {"start", "retry"}
+    if unknown:
+        raise ValueError(f"unknown user actions: {', '.join(sorted(unknown))}")
+    run = ChallengeRun(gestures, config, max_attempts, interactive=user is not None)
     timeline: list[dict[str, Any]] = []
     reference: int | None = None
     last_t = 0
     for index, t_ms, observed in frames:
+        while actions and actions[0][0] <= t_ms:
+            _, action = actions.pop(0)
+            if action == "start":
+                run.start()
+            else:
+                run.retry()
+        if not run.accepts_frames:
+            continue
         obs = observed if run.passive_due() else dataclasses.replace(observed, live=None)
         step = run.feed(obs, t_ms)
         last_t = t_ms
         if step.reference_candidate:
             reference = index
         timeline.append(_entry(index, t_ms, obs, step.to_dict()))
-        if step.phase == "done":
+        if step.phase == codes.DONE:
             break
     verdict = run.verdict
     if verdict is None:
@@ -90,7 +109,7 @@ def _entry(index: int, t_ms: int, obs: FrameObservation, step: dict[str, Any]) -
         "live": None if obs.live is None else round(obs.live, 3),
         "phase": step["phase"],
         "guidance": step["guidance"],
-        "challenge": step["index"] if step["phase"] == "challenge" else None,
+        "challenge": step["index"] if step["phase"] == codes.CHALLENGE else None,
         "attempt": step["attempt"],
         "metrics": step["metrics"] or None,
         "events": step["events"],

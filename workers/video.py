@@ -8,7 +8,7 @@ from pathlib import Path
 
 import cv2
 
-from workers.decode import Image
+from workers.decode import Image, as_image
 
 
 class VideoError(ValueError):
@@ -43,7 +43,9 @@ def read_video(path: Path, max_fps: float | None = None) -> Iterator[VideoFrame]
             t_ms = _timestamp(capture, index, fps)
             if t_ms + 0.5 >= next_due:
                 next_due = max(next_due + step_ms, t_ms + step_ms * 0.5) if step_ms else 0.0
-                yield VideoFrame(index=index, t_ms=t_ms, rgb=cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+                yield VideoFrame(
+                    index=index, t_ms=t_ms, rgb=as_image(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+                )
             index += 1
     finally:
         capture.release()

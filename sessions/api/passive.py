@@ -7,6 +7,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from gestures.vocabulary import PassiveStatus, VerdictStatus
 from sessions.api.parsers import ImageFormParser
 from sessions.api.schema import errors
 from sessions.api.views import MerchantAPIView
@@ -27,14 +28,14 @@ class PassiveLivenessResultSerializer(serializers.Serializer):
         help_text="1 - the probability that the face is live; 1.0 when no single face was found",
     )
     status = serializers.ChoiceField(
-        choices=["LOW", "MODERATE", "HIGH", "face not detected", "too many faces detected"],
+        choices=[status.value for status in PassiveStatus],
         help_text="LOW = live, MODERATE = doubtful, HIGH = suspected spoof",
     )
 
 
 class PassiveLivenessSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
-        choices=["success", "failed"],
+        choices=[status.value for status in VerdictStatus],
         help_text="success: one face was judged (read result.status for the verdict); "
         "failed: no face or several faces, nothing judged",
     )

@@ -11,7 +11,9 @@ from drf_spectacular.extensions import (
     OpenApiAuthenticationExtension,
     OpenApiSerializerFieldExtension,
 )
+from drf_spectacular.plumbing import ResolvedComponent
 
+from gestures.vocabulary import EventKind
 from sessions.api.serializers import MAX_URL_LENGTH, ErrorSerializer
 
 # The subset of absolute http(s) URLs the schema promises to accept; the server accepts any
@@ -59,6 +61,24 @@ class GestureCodeFieldSchema(OpenApiSerializerFieldExtension):
 
     def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
         return {"type": "string", "enum": list(settings.LIVENESS_ENABLED_GESTURES)}
+
+
+class EventKindFieldSchema(OpenApiSerializerFieldExtension):
+    """`EventKind` as its own component, `EventKindEnum`. Left to drf-spectacular, the event's
+    `kind` and the image's `kind` would share a field name with two choice sets, and both
+    enums would be renamed (the image's is `KindEnum`)."""
+
+    target_class = "sessions.api.serializers.EventKindField"
+
+    def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        component = ResolvedComponent(
+            name="EventKindEnum",
+            type=ResolvedComponent.SCHEMA,
+            object=EventKind,
+            schema={"type": "string", "enum": [kind.value for kind in EventKind]},
+        )
+        auto_schema.registry.register_on_missing(component)
+        return dict(component.ref)
 
 
 def add_response_headers(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:

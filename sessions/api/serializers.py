@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import datetime
 import re
+from collections.abc import Callable, Iterable
+from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.db import models
 from rest_framework import serializers
 from rest_framework.settings import api_settings
 
+from gestures.vocabulary import EventKind, GestureStatus, Verdict, VerdictStatus, data_keys
 from sessions.gesture_codes import is_gesture_code
-from sessions.models import LivenessSession
+from sessions.models import ImageKind, LivenessSession, SessionStatus
 
 MAX_URL_LENGTH = 2048
 _HOST = re.compile(r"^([0-9a-f:.]+:[0-9a-f:.]*|[a-z0-9_\-]+(\.[a-z0-9_\-]+)*\.?)$")
@@ -135,34 +140,16 @@ def _iso(value: Any) -> str | None:
     return value.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def session_representation(session: LivenessSession, *, page_url: str) -> dict[str, Any]:
-    return {
-        "sid": str(session.sid),
-        "status": session.status,
-        "success_url": session.success_url,
-        "cancel_url": session.cancel_url or None,
-        "number_of_gestures": session.number_of_gestures,
-        "url": page_url,
-        "expired": int(session.expires_at.timestamp() * 1000),
-        "created_at": _iso(session.created_at),
-        "result": session.result,
-    }
+def _values(choices: type[StrEnum] | type[models.Choices]) -> list[str]:
+    return [member.value for member in choices]
 
 
-# The serializers below only document answers for the OpenAPI schema: views build them as dicts.
-GESTURE_STATUSES = [
-    "MATCH",
-    "NOT_MATCH",
-    "face not detected",
-    "too many faces detected",
-    "hand not detected",
-    "too many hand detected",
-]
+# --- the verdict: what `gestures.verdict.build_verdict` stores (`gestures.vocabulary.Verdict`)
 
 
 class GestureOutcomeSerializer(serializers.Serializer):
     gesture = serializers.CharField()
-    gesture_status = serializers.ChoiceField(choices=GESTURE_STATUSES)
+    gesture_status = serializers.ChoiceField(choices=_values(GestureStatus))
     detected_gesture = serializers.CharField(allow_null=True)
     duration_ms = serializers.IntegerField(allow_null=True, min_value=0)
 
@@ -173,28 +160,84 @@ class PassiveEvidenceSerializer(serializers.Serializer):
 
 
 class VerdictDetailSerializer(serializers.Serializer):
-    gesture_status = serializers.ChoiceField(choices=GESTURE_STATUSES)
+    gesture_status = serializers.ChoiceField(choices=_values(GestureStatus))
     detected_gesture = serializers.CharField(allow_null=True)
     gestures = GestureOutcomeSerializer(many=True)
     passive = PassiveEvidenceSerializer(required=False)
     reason = serializers.CharField(required=False, help_text="SPOOF_SUSPECTED")
 
 
+# Documents the stored verdict; the answer carries it as the engine decided it. (Comments, not
+# docstrings, on the serializers: drf-spectacular would publish a docstring in the schema.)
 class VerdictSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=["success", "failed"])
+    status = serializers.ChoiceField(choices=_values(VerdictStatus))
     result = VerdictDetailSerializer()
 
+    def to_representation(self, instance: Verdict) -> Verdict:
+        return instance
 
+
+# --- the session object of CONTRACT §1 ------------------------------------------------------
+
+PageUrl = Callable[[LivenessSession], str]
+
+
+class PageUrlField(serializers.URLField):
+    """The session's prebuilt page, from the context's `page_url` (session -> absolute URL)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(source="*", **kwargs)
+
+    def to_representation(self, value: LivenessSession) -> str:
+        page_url: PageUrl = self.context["page_url"]
+        return page_url(value)
+
+
+class BlankAsNullUrlField(serializers.URLField):
+    def to_representation(self, value: str) -> str | None:
+        return value or None
+
+
+class EpochMillisField(serializers.IntegerField):
+    def to_representation(self, value: datetime.datetime) -> int:
+        return int(value.timestamp() * 1000)
+
+
+class MillisDateTimeField(serializers.DateTimeField):
+    def to_representation(self, value: datetime.datetime) -> str | None:
+        return _iso(value)
+
+
+# The session object: what the schema documents and what create, retrieve and list answer,
+# both from these fields (`session_representations`).
 class SessionSerializer(serializers.Serializer):
     sid = serializers.UUIDField(help_text="UUIDv7, time-ordered")
-    status = serializers.ChoiceField(choices=["PENDING", "FINISHED", "CANCELLED", "EXPIRED"])
+    status = serializers.ChoiceField(choices=_values(SessionStatus))
     success_url = serializers.URLField()
-    cancel_url = serializers.URLField(allow_null=True)
+    cancel_url = BlankAsNullUrlField(allow_null=True)
     number_of_gestures = serializers.IntegerField(min_value=1, max_value=5)
-    url = serializers.URLField(help_text="the prebuilt page to send the end user to")
-    expired = serializers.IntegerField(help_text="expiry, milliseconds since the epoch")
-    created_at = serializers.DateTimeField()
+    url = PageUrlField(help_text="the prebuilt page to send the end user to")
+    expired = EpochMillisField(
+        source="expires_at", help_text="expiry, milliseconds since the epoch"
+    )
+    created_at = MillisDateTimeField()
     result = VerdictSerializer(allow_null=True, help_text="null until FINISHED")
+
+
+def session_representations(
+    sessions: Iterable[LivenessSession], *, page_url: PageUrl
+) -> list[dict[str, Any]]:
+    """The session objects of CONTRACT §1, shaped by `SessionSerializer`: the one place they
+    are shaped. `page_url` gives each session's page URL."""
+    shaped: list[dict[str, Any]] = SessionSerializer(
+        sessions, many=True, context={"page_url": page_url}
+    ).data
+    return shaped
+
+
+def session_representation(session: LivenessSession, *, page_url: str) -> dict[str, Any]:
+    """One session object, as `session_representations` shapes it."""
+    return session_representations([session], page_url=lambda _: page_url)[0]
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -226,7 +269,7 @@ def event_representation(event: Any) -> dict[str, Any]:
 
 class ImageSerializer(serializers.Serializer):
     id = serializers.IntegerField(min_value=1)
-    kind = serializers.ChoiceField(choices=["reference", "audit"])
+    kind = serializers.ChoiceField(choices=_values(ImageKind))
     challenge_index = serializers.IntegerField(allow_null=True, min_value=0)
     gesture = serializers.CharField(allow_null=True)
     captured_at = serializers.DateTimeField()
@@ -240,17 +283,28 @@ class ImagesSerializer(serializers.Serializer):
     audit = ImageSerializer(many=True)
 
 
+class EventKindField(serializers.ChoiceField):
+    """An `EventKind`; its schema is the `EventKindEnum` component (sessions.api.schema)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=_values(EventKind), **kwargs)
+
+
+def _event_data_help() -> str:
+    kinds = []
+    for kind in EventKind:
+        keys = data_keys(kind)
+        kinds.append(f"{kind} ({', '.join(keys)})" if keys else str(kind))
+    return "what happened, with the keys of its `data`: " + "; ".join(kinds)
+
+
 class EventSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
-    kind = serializers.CharField(
-        help_text="session_created, connected, started, challenge_started, challenge_passed, "
-        "gesture_failed, attempt_failed, retry, verdict, session_cancelled, session_expired, "
-        "session_deleted, disconnected"
-    )
+    kind = EventKindField(help_text=_event_data_help())
     data = serializers.JSONField()
 
 
 class AuditSerializer(serializers.Serializer):
     sid = serializers.UUIDField()
-    status = serializers.ChoiceField(choices=["PENDING", "FINISHED", "CANCELLED", "EXPIRED"])
+    status = serializers.ChoiceField(choices=_values(SessionStatus))
     events = EventSerializer(many=True)

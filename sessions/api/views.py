@@ -24,8 +24,9 @@ from sessions.api.serializers import (
     event_representation,
     image_representation,
     session_representation,
+    session_representations,
 )
-from sessions.models import LivenessSession
+from sessions.models import ImageKind, LivenessSession
 from sessions.services.sessions import session_create, session_delete, sessions_expire_due
 
 
@@ -66,9 +67,7 @@ class SessionCollectionView(MerchantAPIView):
         query.is_valid(raise_exception=True)
         sessions_expire_due(merchant=request.user)
         sessions = selectors.session_list(merchant=request.user, **query.validated_data)
-        return Response(
-            [session_representation(s, page_url=page_url(request, s)) for s in sessions]
-        )
+        return Response(session_representations(sessions, page_url=lambda s: page_url(request, s)))
 
 
 SID = OpenApiParameter(
@@ -122,8 +121,8 @@ class SessionImagesView(MerchantAPIView):
             )
             for image in images
         ]
-        reference = next((i for i in shaped if i["kind"] == "reference"), None)
-        audit = [i for i in shaped if i["kind"] == "audit"]
+        reference = next((i for i in shaped if i["kind"] == ImageKind.REFERENCE), None)
+        audit = [i for i in shaped if i["kind"] == ImageKind.AUDIT]
         return Response({"sid": str(session.sid), "reference": reference, "audit": audit})
 
 

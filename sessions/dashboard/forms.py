@@ -4,6 +4,8 @@ from typing import Any
 
 from django import forms
 
+from gestures.vocabulary import VerdictStatus
+from sessions.dashboard.selectors import NO_VERDICT
 from sessions.models import Merchant, ReviewDecision, SessionStatus
 from sessions.services.reviews import NOTE_MAX_LENGTH, NOTE_REQUIRED_FOR
 
@@ -18,9 +20,8 @@ class SessionFilterForm(forms.Form):
     verdict = forms.ChoiceField(
         choices=[
             ("", "Any verdict"),
-            ("success", "Success"),
-            ("failed", "Failed"),
-            ("none", "None"),
+            *((status.value, status.value.capitalize()) for status in VerdictStatus),
+            (NO_VERDICT, "None"),
         ],
         required=False,
     )

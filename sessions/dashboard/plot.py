@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from gestures.vocabulary import EventKind, VerdictStatus
 from sessions.models import SessionEvent
 
 WIDTH = 960
@@ -274,27 +275,26 @@ def _challenge_windows(
     for event in events:
         at = event.at.timestamp() * 1000
         data = event.data if isinstance(event.data, dict) else {}
-        if event.kind == "challenge_started":
+        if event.kind == EventKind.CHALLENGE_STARTED:
             close(at, "open", "interrupted")
             opened = (at, data)
-        elif event.kind == "gesture_matched":
+        elif event.kind == EventKind.GESTURE_MATCHED:
             close(at, "matched", f"matched in {data.get('duration_ms', '?')} ms")
-        elif event.kind == "gesture_failed":
+        elif event.kind == EventKind.GESTURE_FAILED:
             seen = data.get("detected_gesture")
             close(at, "failed", f"{data.get('gesture_status')}" + (f", saw {seen}" if seen else ""))
-        elif event.kind == "disconnected":
+        elif event.kind == EventKind.DISCONNECTED:
             close(at, "open", "connection closed")
-        elif event.kind == "attempt_failed" and start_ms <= at <= end_ms:
+        elif event.kind == EventKind.ATTEMPT_FAILED and start_ms <= at <= end_ms:
             markers.append(
                 Marker(round(x_of(at), 1), f"attempt {data.get('attempt')} failed", "failed")
             )
-        elif event.kind == "verdict":
+        elif event.kind == EventKind.VERDICT:
+            # Recorded once per session, its data the committed verdict itself.
             close(at, "open", "verdict reached")
-            status = str((data.get("verdict") or data).get("status", "?"))
-            outcome = "matched" if status == "success" else "failed"
-            # The engine's event and the committed verdict are both recorded: mark it once.
-            if not any(m.label.startswith("verdict") for m in markers):
-                markers.append(Marker(round(x_of(at), 1), f"verdict: {status}", outcome))
+            status = data["status"]
+            outcome = "matched" if status == VerdictStatus.SUCCESS else "failed"
+            markers.append(Marker(round(x_of(at), 1), f"verdict: {status}", outcome))
     close(end_ms, "open", "no decision recorded")
     return windows, markers
 

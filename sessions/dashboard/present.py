@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from gestures.vocabulary import EventKind, Verdict
+from sessions.dashboard.selectors import NO_VERDICT
 from sessions.models import LivenessSession, SessionEvent, SessionImage
 
 SUMMARY_MAX = 140
@@ -39,20 +41,20 @@ def event_summary(event: SessionEvent) -> str:
     data: dict[str, Any] = event.data if isinstance(event.data, dict) else {}
     number = data.get("index", -1) + 1 if isinstance(data.get("index"), int) else "?"
     kind = event.kind
-    if kind == "challenge_started":
+    if kind == EventKind.CHALLENGE_STARTED:
         return f"challenge {number}: {data.get('gesture')} (attempt {data.get('attempt')})"
-    if kind == "gesture_matched":
+    if kind == EventKind.GESTURE_MATCHED:
         return f"challenge {number}: {data.get('gesture')} matched in {data.get('duration_ms')} ms"
-    if kind == "gesture_failed":
+    if kind == EventKind.GESTURE_FAILED:
         seen = data.get("detected_gesture")
         saw = f", saw {seen}" if seen else ""
         return f"challenge {number}: {data.get('gesture')} {data.get('gesture_status')}{saw}"
-    if kind == "attempt_failed":
+    if kind == EventKind.ATTEMPT_FAILED:
         return f"attempt {data.get('attempt')} failed, {data.get('attempts_left')} left"
-    if kind == "verdict":
-        verdict = data.get("verdict", data)
-        status = (verdict.get("result") or {}).get("gesture_status", "")
-        return f"{verdict.get('status')} ({status})" if status else str(verdict.get("status"))
+    if kind == EventKind.VERDICT:
+        # The committed verdict itself (sessions.services.progress.session_finish).
+        verdict: Verdict = event.data
+        return f"{verdict['status']} ({verdict['result']['gesture_status']})"
     if not data:
         return ""
     text = ", ".join(f"{k}: {v}" for k, v in data.items())
@@ -60,36 +62,40 @@ def event_summary(event: SessionEvent) -> str:
 
 
 def gesture_rows(session: LivenessSession) -> list[GestureRow]:
-    """One row per requested gesture, with what the verdict says about it (if anything)."""
-    results = ((session.result or {}).get("result") or {}).get("gestures") or []
+    """One row per requested gesture, with its outcome once there is a verdict (which has one
+    for every requested gesture, in order)."""
+    verdict: Verdict | None = session.result
+    outcomes = verdict["result"]["gestures"] if verdict is not None else []
     rows = []
-    for i, gesture in enumerate(session.gestures or []):
-        found = results[i] if i < len(results) and isinstance(results[i], dict) else {}
+    for i, gesture in enumerate(session.gestures):
+        outcome = outcomes[i] if i < len(outcomes) else None
         rows.append(
             GestureRow(
                 number=i + 1,
-                gesture=str(gesture),
-                status=str(found.get("gesture_status") or ""),
-                detected=str(found.get("detected_gesture") or ""),
-                duration_ms=found.get("duration_ms"),
+                gesture=gesture,
+                status=outcome["gesture_status"] if outcome else "",
+                detected=(outcome["detected_gesture"] or "") if outcome else "",
+                duration_ms=outcome["duration_ms"] if outcome else None,
             )
         )
     return rows
 
 
 def verdict_of(session: LivenessSession) -> str:
-    status = (session.result or {}).get("status")
-    return status if status in ("success", "failed") else "none"
+    """`success` or `failed` once FINISHED, else `none` (the list's verdict filter's values)."""
+    verdict: Verdict | None = session.result
+    return verdict["status"] if verdict is not None else NO_VERDICT
 
 
 def passive_of(session: LivenessSession) -> str:
-    """The session's anti-spoofing evidence in one line, or a dash before the verdict."""
-    result = (session.result or {}).get("result") or {}
-    passive = result.get("passive")
-    if not isinstance(passive, dict):
+    """The session's anti-spoofing evidence in one line; a dash before the verdict, or when the
+    run scored no frames (the check was off)."""
+    verdict: Verdict | None = session.result
+    if verdict is None or "passive" not in verdict["result"]:
         return "—"
-    line = f"{passive.get('status')} (spoof {passive.get('spoof_percentage')})"
-    return f"{line}: {result['reason']}" if result.get("reason") else line
+    result = verdict["result"]
+    line = f"{result['passive']['status']} (spoof {result['passive']['spoof_percentage']})"
+    return f"{line}: {result['reason']}" if "reason" in result else line
 
 
 def pretty_json(value: Any) -> str:

@@ -7,13 +7,14 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from sessions.errors import NotFound
 from sessions.ids import parse_sid
 from sessions.models import LivenessSession, Merchant, SessionReview
 
-VERDICTS = ("success", "failed", "none")
+# The verdict filter's value for sessions without a verdict (the others: a VerdictStatus).
+NO_VERDICT = "none"
 
 
 def reviewable_session_list(
@@ -35,8 +36,8 @@ def reviewable_session_list(
         sessions = sessions.filter(merchant=merchant)
     if status:
         sessions = sessions.filter(status=status)
-    if verdict == "none":
-        sessions = sessions.filter(Q(result__isnull=True) | Q(result__status__isnull=True))
+    if verdict == NO_VERDICT:
+        sessions = sessions.filter(result__isnull=True)
     elif verdict:
         sessions = sessions.filter(result__status=verdict)
     if created_from is not None:

@@ -25,13 +25,14 @@ from django.conf import settings
 
 from gestures import codes
 from gestures.passive import passive_status
+from gestures.vocabulary import PassiveOutcome, VerdictStatus
 from sessions.engine import engine_config
 from sessions.errors import InvalidInput, LivenessError
 from workers.analysis import analyze_rgb
 from workers.decode import FrameError, Image, Limits, decode_rgb
 
-SUCCESS = "success"
-FAILED = "failed"
+SUCCESS = VerdictStatus.SUCCESS
+FAILED = VerdictStatus.FAILED
 # Merchants send whole photos (a 12-megapixel phone photo fits); the bound still stops a small
 # file that claims enormous dimensions before its pixels are allocated.
 IMAGE_MAX_PIXELS = 4096 * 4096
@@ -44,14 +45,9 @@ class ImageTooLarge(LivenessError):
     reason = "PAYLOAD_TOO_LARGE"
 
 
-class PassiveResult(TypedDict):
-    spoof_percentage: float
-    status: str
-
-
 class PassiveAnswer(TypedDict):
     status: str
-    result: PassiveResult
+    result: PassiveOutcome
 
 
 def passive_liveness_check(*, image: bytes) -> PassiveAnswer:

@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from gestures.vocabulary import EventKind, Verdict
 from sessions.models import (
     ImageKind,
     LivenessSession,
@@ -63,14 +64,14 @@ def session_progress_save(
     return bool(updated)
 
 
-def session_finish(*, session: LivenessSession, verdict: dict[str, Any]) -> bool:
+def session_finish(*, session: LivenessSession, verdict: Verdict) -> bool:
     """Commit the engine's verdict. False when the session was already decided elsewhere."""
     with transaction.atomic():
         updated = LivenessSession.objects.filter(
             pk=session.pk, status=SessionStatus.PENDING, deleted_at=None
         ).update(status=SessionStatus.FINISHED, result=verdict, finished_at=timezone.now())
         if updated:
-            event_record(session=session, kind="verdict", data=verdict)
+            event_record(session=session, kind=EventKind.VERDICT, data=verdict)
     return bool(updated)
 
 
@@ -80,12 +81,12 @@ def session_cancel(*, session: LivenessSession) -> bool:
             pk=session.pk, status=SessionStatus.PENDING, deleted_at=None
         ).update(status=SessionStatus.CANCELLED, finished_at=timezone.now())
         if updated:
-            event_record(session=session, kind="session_cancelled")
+            event_record(session=session, kind=EventKind.SESSION_CANCELLED)
     return bool(updated)
 
 
 def session_image_save(
-    *, session: LivenessSession, kind: str, jpeg: bytes, challenge_index: int | None = None
+    *, session: LivenessSession, kind: ImageKind, jpeg: bytes, challenge_index: int | None = None
 ) -> SessionImage | None:
     """Keep the reference frame (one, the best so far replaces it) or an audit frame (≤ 4).
 

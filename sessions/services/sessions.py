@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from gestures.vocabulary import EventKind, SessionCreatedData, SessionDeletedData
 from sessions.errors import NotFound
 from sessions.gesture_codes import draw_gestures
 from sessions.ids import parse_sid
@@ -21,9 +23,13 @@ log = logging.getLogger(__name__)
 
 
 def event_record(
-    *, session: LivenessSession, kind: str, data: dict[str, Any] | None = None
+    *, session: LivenessSession, kind: EventKind, data: Mapping[str, Any] | None = None
 ) -> None:
-    SessionEvent.objects.create(session=session, at=timezone.now(), kind=kind, data=data or {})
+    """Append to the audit trail: `data` is what `gestures.vocabulary.EVENT_DATA` says an
+    event of this kind holds. A kind outside `EventKind` raises ValueError, never lands."""
+    SessionEvent.objects.create(
+        session=session, at=timezone.now(), kind=EventKind(kind).value, data=dict(data or {})
+    )
 
 
 def session_create(
@@ -55,11 +61,8 @@ def session_create(
             expires_at=timezone.now() + timedelta(seconds=lifetime),
             device_correlation_id=device_correlation_id,
         )
-        event_record(
-            session=session,
-            kind="session_created",
-            data={"number_of_gestures": len(chosen), "expires_in": lifetime},
-        )
+        created: SessionCreatedData = {"number_of_gestures": len(chosen), "expires_in": lifetime}
+        event_record(session=session, kind=EventKind.SESSION_CREATED, data=created)
     return session
 
 
@@ -113,7 +116,7 @@ def sessions_expire_due(
             ).update(status=SessionStatus.EXPIRED, finished_at=now)
             if updated:
                 SessionEvent.objects.create(
-                    session_id=candidate, at=now, kind="session_expired", data={}
+                    session_id=candidate, at=now, kind=EventKind.SESSION_EXPIRED.value, data={}
                 )
                 expired += 1
     return expired
@@ -139,7 +142,8 @@ def session_delete(*, merchant: Merchant, sid: Any) -> None:
         session.images.all().delete()
         # Per-frame face measurements are biometric-derived: they go with the images.
         session.timeline.all().delete()
-        event_record(session=session, kind="session_deleted", data={"images": len(files)})
+        deleted: SessionDeletedData = {"images": len(files)}
+        event_record(session=session, kind=EventKind.SESSION_DELETED, data=deleted)
         transaction.on_commit(lambda: _delete_files(files))
 
 

@@ -18,21 +18,21 @@ Fixtures (see tests/browser/README.md for examples):
   Without a browser it starts one with the synthetic camera.
 - ``snap``: ``snap(page, name) -> Path`` writes ``test-artifacts/screens/<test>-<name>.png``.
 - ``asgi_server``: daphne in a subprocess on a free port with a fresh SQLite database (migrated);
-  yields a ``tests.live.LiveServer`` with ``base_url``, ``ws_base``, ``create_merchant()``,
+  yields a ``tests.support.live.LiveServer`` with ``base_url``, ``ws_base``, ``create_merchant()``,
   ``api()``, ``create_session(merchant, **body)`` and ``get_session()``.
 - ``distributed_server``: the same API over the distributed mode: daphne plus a Celery worker
-  process on a throwaway PostgreSQL database and Redis (``tests/distributed.py``).
+  process on a throwaway PostgreSQL database and Redis (``tests/support/distributed.py``).
+
+The libraries behind them are in tests/support/: ``chromium`` (path, flags), ``fake_camera``
+(clip conversion), ``live`` and ``distributed`` (the servers).
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import re
-import shutil
-import subprocess
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -40,24 +40,17 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import require
-from tests.live import LiveServer
-
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-SCREENS_DIR = ROOT / "test-artifacts" / "screens"
-VIEWPORTS = {"phone": (390, 844), "desktop": (1280, 800)}
-
-BASE_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.support.chromium import (
+    CHROMIUM,
+    ROOT,
+    SCREENS_DIR,
+    VIEWPORTS,
+    chromium_args,
+    one_core_launcher,
+)
+from tests.support.fake_camera import clip_from_photo, convert_clip
+from tests.support.live import LiveServer
+from tests.support.prerequisites import require
 
 
 # --------------------------------------------------------------------------------------------
@@ -86,20 +79,6 @@ def playwright(chromium_path: Path) -> Iterator[Any]:
         yield pw
 
 
-def chromium_args(
-    clip_path: Path | None, *, deny: bool = False, no_camera: bool = False
-) -> list[str]:
-    args = list(BASE_ARGS)
-    if no_camera:
-        return args
-    args.append("--use-fake-device-for-media-stream")
-    if not deny:
-        args.append("--use-fake-ui-for-media-stream")
-    if clip_path is not None:
-        args.append(f"--use-file-for-fake-video-capture={clip_path}")
-    return args
-
-
 @pytest.fixture
 def browser_with_camera(playwright: Any, chromium_path: Path) -> Iterator[Callable[..., Any]]:
     """Factory: a fresh Chromium whose camera plays ``clip_path``. Playwright's ``launch`` gives
@@ -118,7 +97,7 @@ def browser_with_camera(playwright: Any, chromium_path: Path) -> Iterator[Callab
         args = chromium_args(clip_path, deny=deny, no_camera=no_camera)
         executable = chromium_path
         if one_core:
-            executable = _pinned(chromium_path)
+            executable = one_core_launcher(chromium_path)
         browser = playwright.chromium.launch(
             executable_path=str(executable), headless=True, args=args
         )
@@ -130,19 +109,6 @@ def browser_with_camera(playwright: Any, chromium_path: Path) -> Iterator[Callab
     for browser in opened:
         with contextlib.suppress(Exception):  # already gone
             browser.close()
-
-
-def _pinned(chromium: Path) -> Path:
-    """A launcher that starts Chromium on CPU 1 only (children inherit it), for Playwright."""
-    require(
-        (os.cpu_count() or 1) >= 2 and shutil.which("taskset") is not None,
-        "pinning Chromium to one core needs two cores and taskset (util-linux)",
-    )
-    launcher = ROOT / "test-artifacts" / "chromium-one-core"
-    launcher.parent.mkdir(exist_ok=True)
-    launcher.write_text(f'#!/bin/sh\nexec taskset -c 1 "{chromium}" "$@"\n')
-    launcher.chmod(0o755)
-    return launcher
 
 
 @pytest.fixture
@@ -237,214 +203,34 @@ def photo_clip(clip_cache: Path, shared_data: Path) -> Callable[..., Path]:
     return make
 
 
-def _cache_name(src: Path, fmt: str, **params: Any) -> str:
-    key = json.dumps({"src": str(src), "mtime": src.stat().st_mtime, **params}, sort_keys=True)
-    return f"{src.stem}-{hashlib.sha1(key.encode()).hexdigest()[:10]}.{fmt}"
-
-
-def convert_clip(
-    src: Path,
-    cache: Path,
-    *,
-    start: int = 0,
-    end: int | None = None,
-    lead_in_s: float = 0.0,
-    loop: int = 1,
-    fps: float | None = None,
-    width: int | None = None,
-    fmt: str = "y4m",
-) -> Path:
-    """Frames ``start..end`` of ``src``, played ``loop`` times, after ``lead_in_s`` seconds of
-    the first frame held still (a neutral lead-in), as y4m (YUV 4:2:0) or mjpeg."""
-    if fmt not in {"y4m", "mjpeg"}:
-        raise ValueError(f"fmt must be y4m or mjpeg, not {fmt!r}")
-    out = cache / _cache_name(
-        src, fmt, start=start, end=end, lead_in_s=lead_in_s, loop=loop, fps=fps, width=width
-    )
-    if out.exists():
-        return out
-    tmp = out.with_suffix(f".part.{fmt}")
-    if shutil.which("ffmpeg"):
-        _convert_with_ffmpeg(src, tmp, start, end, lead_in_s, loop, fps, width, fmt)
-    else:
-        frames, src_fps = _read_frames(src, start, end)
-        out_fps = fps or src_fps
-        frames = _resize_all(frames, width)
-        lead = [frames[0]] * round(lead_in_s * out_fps)
-        _write_frames(lead + frames * max(1, loop), tmp, out_fps, fmt)
-    tmp.rename(out)
-    return out
-
-
-def _convert_with_ffmpeg(
-    src: Path,
-    out: Path,
-    start: int,
-    end: int | None,
-    lead_in_s: float,
-    loop: int,
-    fps: float | None,
-    width: int | None,
-    fmt: str,
-) -> None:
-    filters = []
-    if start or end is not None:
-        trim = f"start_frame={start}" + (f":end_frame={end}" if end is not None else "")
-        filters += [f"trim={trim}", "setpts=PTS-STARTPTS"]
-    if loop > 1:
-        filters.append(f"loop=loop={loop - 1}:size=32767:start=0")
-    if fps:
-        filters.append(f"fps={fps}")
-    if lead_in_s > 0:
-        filters.append(f"tpad=start_mode=clone:start_duration={lead_in_s}")
-    # Even dimensions: 4:2:0 chroma needs them.
-    scale = f"{width}:-2" if width else "trunc(iw/2)*2:trunc(ih/2)*2"
-    filters.append(f"scale={scale}")
-    cmd = ["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", str(src), "-an"]
-    cmd += ["-vf", ",".join(filters)]
-    if fmt == "y4m":
-        # Plain "C420" chroma tag: Chromium's y4m reader is strict about the header.
-        cmd += ["-pix_fmt", "yuv420p", "-strict", "-1", "-f", "yuv4mpegpipe", str(out)]
-    else:
-        cmd += ["-c:v", "mjpeg", "-q:v", "3", "-pix_fmt", "yuvj420p", "-f", "mjpeg", str(out)]
-    subprocess.run(cmd, check=True, timeout=300)
-
-
-def _read_frames(src: Path, start: int, end: int | None) -> tuple[list[Any], float]:
-    import cv2
-
-    cap = cv2.VideoCapture(str(src))
-    if not cap.isOpened():
-        raise RuntimeError(f"cannot open {src}")
-    fps = cap.get(cv2.CAP_PROP_FPS) or 25.0
-    frames: list[Any] = []
-    index = 0
-    while True:
-        ok, frame = cap.read()
-        if not ok or (end is not None and index >= end):
-            break
-        if index >= start:
-            frames.append(frame)
-        index += 1
-    cap.release()
-    if not frames:
-        raise RuntimeError(f"no frames read from {src} ({start}..{end})")
-    return frames, fps
-
-
-def _resize_all(frames: list[Any], width: int | None) -> list[Any]:
-    import cv2
-
-    h, w = frames[0].shape[:2]
-    new_w = width or w
-    new_h = round(h * new_w / w)
-    new_w, new_h = new_w - new_w % 2, new_h - new_h % 2
-    if (new_w, new_h) == (w, h):
-        return frames
-    return [cv2.resize(f, (new_w, new_h), interpolation=cv2.INTER_AREA) for f in frames]
-
-
-def _write_frames(frames: list[Any], out: Path, fps: float, fmt: str) -> None:
-    """Writes BGR frames as y4m (hand-written header, I420 planes) or as concatenated JPEGs."""
-    import cv2
-
-    h, w = frames[0].shape[:2]
-    with out.open("wb") as fh:
-        if fmt == "y4m":
-            num, den = _fps_fraction(fps)
-            fh.write(f"YUV4MPEG2 W{w} H{h} F{num}:{den} Ip A1:1 C420\n".encode())
-            for frame in frames:
-                fh.write(b"FRAME\n")
-                fh.write(cv2.cvtColor(frame, cv2.COLOR_BGR2YUV_I420).tobytes())
-        else:
-            for frame in frames:
-                ok, buf = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 90])
-                if not ok:
-                    raise RuntimeError("JPEG encoding failed")
-                fh.write(buf.tobytes())
-
-
-def _fps_fraction(fps: float) -> tuple[int, int]:
-    if abs(fps - round(fps)) < 1e-3:
-        return round(fps), 1
-    return round(fps * 1000), 1000
-
-
-def clip_from_photo(
-    image: Path,
-    cache: Path,
-    *,
-    seconds: float = 6.0,
-    fps: int = 25,
-    motion: str = "still",
-    width: int = 480,
-) -> Path:
-    """A y4m clip of one photo: held ``still``, moved about (``shake``) or swung (``tilt``),
-    the way an attacker holds a printed photo or a phone in front of the camera."""
-    import cv2
-    import numpy as np
-
-    if motion not in {"still", "shake", "tilt"}:
-        raise ValueError(f"motion must be still, shake or tilt, not {motion!r}")
-    out = cache / _cache_name(image, "y4m", seconds=seconds, fps=fps, motion=motion, width=width)
-    if out.exists():
-        return out
-    img = cv2.imread(str(image))
-    if img is None:
-        raise RuntimeError(f"cannot read {image}")
-    h, w = img.shape[:2]
-    height = round(h * width / w)
-    img = cv2.resize(img, (width - width % 2, height - height % 2), interpolation=cv2.INTER_AREA)
-    h, w = img.shape[:2]
-    frames = []
-    n = max(1, round(seconds * fps))
-    for i in range(n):
-        phase = 2 * np.pi * i / (fps * 2.0)
-        if motion == "still":
-            frames.append(img)
-            continue
-        if motion == "shake":
-            matrix = np.float32([[1, 0, 12 * np.sin(phase)], [0, 1, 8 * np.sin(1.7 * phase)]])
-            frames.append(cv2.warpAffine(img, matrix, (w, h), borderMode=cv2.BORDER_REFLECT))
-        else:
-            # A perspective swing about the vertical axis, like a photo turned in the hand.
-            k = 0.18 * np.sin(phase)
-            src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
-            dst = np.float32(
-                [
-                    [0, h * max(k, 0)],
-                    [w, h * max(-k, 0)],
-                    [w, h - h * max(-k, 0)],
-                    [0, h - h * max(k, 0)],
-                ]
-            )
-            matrix = cv2.getPerspectiveTransform(src, dst)
-            frames.append(cv2.warpPerspective(img, matrix, (w, h), borderMode=cv2.BORDER_REPLICATE))
-    tmp = out.with_suffix(".part.y4m")
-    _write_frames(frames, tmp, fps, "y4m")
-    tmp.rename(out)
-    return out
-
-
 # --------------------------------------------------------------------------------------------
-# The real server: daphne in a subprocess (tests/live.py), embedded or distributed
+# The real server: daphne in a subprocess (tests/support/live.py), embedded or distributed
 # --------------------------------------------------------------------------------------------
-AsgiServer = LiveServer
+# The page keeps its debug record (`window.__liveness`, read by these tests) only when the
+# server renders it in debug mode; production pages expose nothing.
+PAGE_DEBUG_ENV = {"LIVENESS_PAGE_DEBUG": "true"}
+
+
+@pytest.fixture(autouse=True)
+def _page_debug(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Servers a test starts itself inherit the environment: their pages are in debug mode."""
+    for name, value in PAGE_DEBUG_ENV.items():
+        monkeypatch.setenv(name, value)
 
 
 @pytest.fixture(scope="session")
 def asgi_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The whole project behind daphne, embedded mode (SQLite file, in-memory channel layer)."""
-    with LiveServer(tmp_path_factory.mktemp("asgi-server")) as server:
+    with LiveServer(tmp_path_factory.mktemp("asgi-server"), PAGE_DEBUG_ENV) as server:
         yield server
 
 
 @pytest.fixture(scope="session")
 def distributed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The distributed mode: daphne and a Celery worker on PostgreSQL and Redis."""
-    from tests.distributed import Cluster
+    from tests.support.distributed import Cluster
 
-    with Cluster(tmp_path_factory.mktemp("cluster")) as cluster:
+    with Cluster(tmp_path_factory.mktemp("cluster"), env=PAGE_DEBUG_ENV) as cluster:
         yield cluster.server
 
 
@@ -457,7 +243,8 @@ PAGE_ORIGIN = "http://localhost:8765"  # localhost is a secure context: getUserM
 @pytest.fixture
 def page_host() -> Callable[..., str]:
     """``page_host(page, server, **context) -> url``: serves the real page.html and static files
-    to ``page`` through request routing, and connects its socket to ``server`` (a FakeServer)."""
+    to ``page`` through request routing, and connects its socket to ``server`` (a FakeServer).
+    The page is in debug mode unless ``page_debug=False``."""
     from django.template.loader import render_to_string
 
     static_root = ROOT / "static"
@@ -473,6 +260,7 @@ def page_host() -> Callable[..., str]:
             "cancel_url": "https://merchant.example/back",
             "total": 2,
             "max_attempts": 3,
+            "page_debug": True,
         }
         ctx.update(context)
         html = render_to_string(template, ctx)

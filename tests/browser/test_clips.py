@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import conftest as harness
+from tests.support import fake_camera as harness
 
 
 def y4m_frames(path: Path) -> tuple[str, int]:

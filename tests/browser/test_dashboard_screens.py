@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.browser.flows import wait_messages
-from tests.live import LiveServer
+from tests.support.live import LiveServer
 
 USERNAME, PASSWORD = "dashboard-reviewer", "a-long-reviewer-password-42"
 CREATE_REVIEWER = (

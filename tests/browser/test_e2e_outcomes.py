@@ -18,12 +18,13 @@ from typing import Any
 import cv2
 import pytest
 
-from tests.browser.conftest import ROOT, _write_frames
 from tests.browser.flows import WireTimes, play_until_result, wait_messages, wait_screen
 from tests.browser.test_page_e2e import MERCHANT_ORIGIN
-from tests.live import LiveServer
-from tests.socket_client import percentile
-from tests.workers.attacks import MOTIONS, render_attack
+from tests.support.attacks import MOTIONS, render_attack
+from tests.support.chromium import ROOT
+from tests.support.fake_camera import _write_frames
+from tests.support.live import LiveServer
+from tests.support.socket_client import percentile
 
 ARTIFACTS = ROOT / "test-artifacts"
 
@@ -196,7 +197,7 @@ def test_ten_sessions_at_once_in_the_browser_in_distributed_mode(
     cores: unbounded, its ten renderers take both and the figures measure the browser. The
     page's own figures include its main thread's delays on that crowded core; the on-wire
     ones are Chromium's network timestamps. Saved in test-artifacts/latency-10-sessions.json."""
-    from tests.distributed import Cluster
+    from tests.support.distributed import Cluster
 
     engine = {"gesture_time_limit_ms": 120_000}
     with Cluster(tmp_path, env={"LIVENESS_ENGINE": json.dumps(engine)}) as cluster:

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import _write_frames
 from tests.browser.fake_server import FakeServer
+from tests.support.fake_camera import _write_frames
 
 VIEWPORTS = ["phone", "desktop"]
 

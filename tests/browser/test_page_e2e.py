@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import AsgiServer
 from tests.browser.flows import play_until_result, wait_messages, wait_screen
+from tests.support.live import LiveServer as AsgiServer
 
 MERCHANT_ORIGIN = "https://merchant.example"
 

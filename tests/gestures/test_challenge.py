@@ -103,3 +103,87 @@ def test_observations_cross_the_wire_small_and_intact(neutral):
     back = FrameObservation.from_dict(json.loads(wire))
     assert back.faces == neutral.faces and back.yaw == pytest.approx(neutral.yaw, abs=0.01)
     assert np.shape(back.landmarks) == np.shape(neutral.landmarks)
+
+
+# --- an interactive run: the user's Start and Try again are part of the state machine ------
+
+FAST_FAIL = {"gesture_time_limit_ms": 1000, "retry_delay_ms": 300}
+
+
+def test_an_interactive_run_waits_for_start_and_takes_no_frames_before(neutral):
+    run = ChallengeRun([codes.HEAD_LEFT], interactive=True)
+    assert run.state == codes.READY and not run.accepts_frames
+    with pytest.raises(RuntimeError):
+        run.feed(neutral, 0)
+    assert run.start() is True
+    assert run.start() is False  # pressing Start twice changes nothing
+    assert run.state == codes.POSITIONING
+    assert run.feed(neutral, 0).phase == codes.POSITIONING
+
+
+def test_a_failed_attempt_waits_for_the_users_retry(neutral):
+    config = EngineConfig.from_overrides(FAST_FAIL)
+    run = ChallengeRun([codes.HEAD_LEFT], config, max_attempts=2, interactive=True)
+    assert run.retry() is False  # nothing to retry yet
+    run.start()
+    t = 0
+    while not run.waiting_retry:
+        run.feed(neutral, t)
+        t += FRAME_MS
+    assert run.state == codes.ATTEMPT_FAILED and not run.accepts_frames
+    assert run.last_failure == {"attempts_left": 1, "reason": codes.NOT_MATCH}
+    with pytest.raises(RuntimeError):
+        run.feed(neutral, t)
+    assert run.retry() is True
+    assert run.last_failure == {} and run.accepts_frames
+    # Long after the failure: the retry delay has passed, the next attempt starts positioning.
+    assert run.feed(neutral, t + 5000).phase == codes.POSITIONING
+    assert run.attempt == 2
+
+
+def test_the_last_failed_attempt_ends_the_run_without_waiting(neutral):
+    config = EngineConfig.from_overrides(FAST_FAIL)
+    run = ChallengeRun([codes.HEAD_LEFT], config, max_attempts=1, interactive=True)
+    run.start()
+    steps = feed_all(run, [neutral] * 100)
+    assert steps[-1].phase == codes.DONE and run.state == codes.DONE
+    assert not run.waiting_retry and run.retry() is False
+
+
+def test_a_restored_interactive_run_is_started_and_not_waiting(neutral):
+    config = EngineConfig.from_overrides(FAST_FAIL)
+    run = ChallengeRun([codes.HEAD_LEFT], config, max_attempts=3, interactive=True)
+    run.start()
+    t = 0
+    while not run.waiting_retry:
+        run.feed(neutral, t)
+        t += FRAME_MS
+    restored = ChallengeRun.restore(json.loads(json.dumps(run.snapshot())), config)
+    assert restored.interactive and restored.started
+    assert restored.state == codes.POSITIONING and restored.attempt == 2
+    # Snapshots saved before runs knew they were interactive were all the page's.
+    old = {k: v for k, v in run.snapshot().items() if k != "interactive"}
+    assert ChallengeRun.restore(old, config).interactive
+
+
+def test_a_recorded_retry_replays_as_it_happened(neutral):
+    from workers.replay import replay
+
+    config = EngineConfig.from_overrides(FAST_FAIL)
+    frames = [(i, i * FRAME_MS, neutral) for i in range(120)]
+    at_once = replay(frames, [codes.HEAD_LEFT], config, max_attempts=2)
+    # The user pressed Start at 0 and Try again only at 8 s: nothing is fed in between.
+    waited = replay(
+        frames, [codes.HEAD_LEFT], config, max_attempts=2, user=[(0, "start"), (8000, "retry")]
+    )
+    fed = [e["t_ms"] for e in waited["timeline"]]
+    failed_at = next(
+        e["t_ms"]
+        for e in waited["timeline"]
+        if any(ev["type"] == "attempt_failed" for ev in e["events"])
+    )
+    assert not [t for t in fed if failed_at < t < 8000]
+    assert any(t >= 8000 for t in fed)
+    assert len(waited["timeline"]) < len(at_once["timeline"])
+    with pytest.raises(ValueError):
+        replay(frames, [codes.HEAD_LEFT], config, user=[(0, "dance")])

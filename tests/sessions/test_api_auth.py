@@ -7,7 +7,7 @@ import pytest
 
 from sessions.models import ApiKey, Merchant
 from sessions.services.credentials import digest, merchant_credentials_rotate, merchant_deactivate
-from tests.sessions.conftest import SESSIONS, ApiClient, assert_error
+from tests.support.api import SESSIONS, ApiClient, assert_error
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from sessions.models import LivenessSession, SessionStatus
-from tests.sessions.conftest import SESSIONS, assert_error
+from tests.support.api import SESSIONS, assert_error
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 

@@ -7,7 +7,7 @@ import pytest
 from sessions.models import LivenessSession
 from sessions.services.progress import session_image_save
 from sessions.services.sessions import event_record
-from tests.sessions.conftest import SESSIONS, assert_error
+from tests.support.api import SESSIONS, assert_error
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 JPEG = b"\xff\xd8\xff\xe0fake-but-stored-as-is\xff\xd9"

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from tests.sessions.conftest import SESSIONS, assert_error
+from tests.support.api import SESSIONS, assert_error
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 

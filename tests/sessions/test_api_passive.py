@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from sessions.engine import engine_config
-from tests.sessions.conftest import assert_error
+from tests.support.api import assert_error
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 

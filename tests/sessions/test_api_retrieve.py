@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from sessions.models import LivenessSession, SessionEvent
-from tests.sessions.conftest import SESSIONS, assert_error
+from tests.support.api import SESSIONS, assert_error
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 

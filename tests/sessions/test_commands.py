@@ -12,8 +12,8 @@ from django.core.management import CommandError, call_command
 
 from sessions.models import ApiKey, Merchant
 from sessions.services.credentials import IssuedCredentials
-from tests.factories import MerchantPersona
-from tests.sessions.conftest import SESSIONS, ApiClient
+from tests.support.api import SESSIONS, ApiClient
+from tests.support.factories import MerchantPersona
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 ROOT = Path(__file__).resolve().parents[2]

@@ -14,7 +14,7 @@ from django.utils import timezone
 from sessions.models import LivenessSession, SessionReview, SessionStatus
 from sessions.services.progress import session_image_save, session_timeline_append
 from sessions.services.sessions import event_record, session_delete
-from tests.factories import LivenessSessionFactory, MerchantPersona
+from tests.support.factories import LivenessSessionFactory, MerchantPersona
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 LIST = "/dashboard/"

@@ -20,16 +20,16 @@ from typing import Any
 import pytest
 import websockets
 
-from tests.clips import b64
-from tests.distributed import (
+from tests.support.clips import b64
+from tests.support.distributed import (
     RedisServer,
     create_database,
     database_url,
     drop_database,
     services_available,
 )
-from tests.live import ROOT, free_port
-from tests.socket_client import clip_jpegs, run_in_thread
+from tests.support.live import ROOT, free_port
+from tests.support.socket_client import clip_jpegs, run_in_thread
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
 PYTHON = shutil.which("python3.11") or sys.executable  # dev.py runs on the system Python

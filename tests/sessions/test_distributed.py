@@ -7,8 +7,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.distributed import Cluster
-from tests.socket_client import run_in_thread, stream_clip
+from tests.support.distributed import Cluster
+from tests.support.socket_client import run_in_thread, stream_clip
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
 

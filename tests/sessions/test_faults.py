@@ -1,7 +1,7 @@
 """The distributed mode under real faults, on real processes: daphne, a Celery worker, a Redis
 server of the test's own and PostgreSQL behind a TCP proxy the test can cut.
 
-The "user" is `PageClient` (page.js's socket behaviour) showing real clip frames: a neutral
+The "user" is `PageClient` (the page's socket behaviour) showing real clip frames: a neutral
 face until the fault is in place, then the gesture. Every verdict must land exactly once.
 """
 
@@ -20,9 +20,15 @@ from typing import Any
 import pytest
 import websockets
 
-from tests.distributed import Cluster, RedisServer, TcpProxy, assert_one_verdict, postgres_address
-from tests.live import LiveServer
-from tests.socket_client import PageClient, clip_jpegs, ping_pong, run_in_thread
+from tests.support.distributed import (
+    Cluster,
+    RedisServer,
+    TcpProxy,
+    assert_one_verdict,
+    postgres_address,
+)
+from tests.support.live import LiveServer
+from tests.support.socket_client import PageClient, clip_jpegs, ping_pong, run_in_thread
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
 

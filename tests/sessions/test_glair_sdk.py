@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import require
-from tests.live import LiveServer
+from tests.support.live import LiveServer
+from tests.support.prerequisites import require
 
 SDK_VERSION = "0.0.1-beta.9"
 SCRIPT = """

@@ -25,9 +25,9 @@ from sessions.services.progress import (
     session_timeline_append,
 )
 from sessions.services.sessions import session_delete
-from tests.clips import b64, jpeg_frames
-from tests.factories import LivenessSessionFactory, MerchantPersona
-from tests.sessions.conftest import SESSIONS
+from tests.support.api import SESSIONS
+from tests.support.clips import b64, jpeg_frames
+from tests.support.factories import LivenessSessionFactory, MerchantPersona
 
 JPEG = b"\xff\xd8\xff\xe0evidence\xff\xd9"
 SAMPLES = [{"t": 1, "faces": 1, "yaw": 0.0}]

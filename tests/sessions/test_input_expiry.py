@@ -17,8 +17,8 @@ from sessions import selectors
 from sessions.models import LivenessSession, SessionEvent, SessionStatus
 from sessions.services.progress import session_finish
 from sessions.services.sessions import sessions_expire_due
-from tests.factories import LivenessSessionFactory, MerchantPersona
-from tests.sessions.conftest import SESSIONS
+from tests.support.api import SESSIONS
+from tests.support.factories import LivenessSessionFactory, MerchantPersona
 
 pytestmark = pytest.mark.postgres
 VERDICT = {"status": "success", "result": {"gesture_status": "MATCH"}}

@@ -16,10 +16,10 @@ import pytest
 import websockets
 from django.conf import settings
 
-from tests.live import LiveServer
-from tests.socket_client import run_in_thread
+from tests.support.live import LiveServer
+from tests.support.socket_client import run_in_thread
 
-# What the server runs with: the defaults (tests/live.py passes no frame settings).
+# What the server runs with: the defaults (tests/support/live.py passes no frame settings).
 FRAME_MAX = settings.LIVENESS_FRAME_MAX_BYTES
 
 

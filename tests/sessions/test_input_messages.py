@@ -16,7 +16,7 @@ from sessions.messages import (
     frame_message_bytes,
     largest_answered_frame,
 )
-from tests.factories import LivenessSessionFactory, make_merchant
+from tests.support.factories import LivenessSessionFactory, make_merchant
 
 DEEP = 100_000
 

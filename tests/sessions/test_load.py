@@ -8,7 +8,7 @@ import time
 import pytest
 
 from sessions.services import load
-from tests.conftest import require
+from tests.support.prerequisites import require
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 

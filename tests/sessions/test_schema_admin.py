@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
-from tests.sessions.conftest import SESSIONS
+from tests.support.api import SESSIONS
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 

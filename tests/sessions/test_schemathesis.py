@@ -22,7 +22,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.factories import MerchantPersona, make_merchant
+from tests.support.factories import MerchantPersona, make_merchant
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 CHECKS = [

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from glair_clone.asgi import application
 from sessions.models import LivenessSession, SessionStatus
-from tests.clips import b64, jpeg_frames
-from tests.factories import LivenessSessionFactory, make_merchant
+from tests.support.clips import b64, jpeg_frames
+from tests.support.factories import LivenessSessionFactory, make_merchant
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 ORIGIN = [(b"origin", b"http://testserver")]

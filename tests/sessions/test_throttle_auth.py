@@ -12,9 +12,9 @@ from django.contrib.auth import get_user_model
 from django.core.cache import caches
 from django.test import Client
 
-from tests.conftest import require
-from tests.factories import MerchantPersona
-from tests.sessions.conftest import SESSIONS, assert_error
+from tests.support.api import SESSIONS, assert_error
+from tests.support.factories import MerchantPersona
+from tests.support.prerequisites import require
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 ATTACKER = "203.0.113.7"

@@ -7,11 +7,12 @@ import numpy as np
 import pytest
 
 from workers.analysis import analyze_image, analyze_rgb
+from workers.decode import Limits
 
 
 def test_a_frontal_photo_gives_one_frontal_face(shared_data):
     data = (shared_data / "images/3ddfa_v2/JianzhuGuo.jpg").read_bytes()
-    obs = analyze_image(data)
+    obs = analyze_image(data, Limits())
     assert obs.faces == 1 and obs.has_face
     assert abs(obs.yaw) < 15 and abs(obs.pitch) < 20
     assert 0.15 < obs.eye_right < 0.6 and 0.15 < obs.eye_left < 0.6
@@ -47,9 +48,9 @@ def test_threads_analysing_at_once_agree_with_one_thread(shared_data):
 
     names = ["images/3ddfa_v2/JianzhuGuo.jpg", "images/liveportrait/driving_d8.jpg"] * 3
     frames = [(shared_data / name).read_bytes() for name in names]
-    alone = [analyze_image(data).yaw for data in frames]
+    alone = [analyze_image(data, Limits()).yaw for data in frames]
     with ThreadPoolExecutor(max_workers=3) as pool:
-        together = list(pool.map(lambda data: analyze_image(data).yaw, frames))
+        together = list(pool.map(lambda data: analyze_image(data, Limits()).yaw, frames))
     assert together == pytest.approx(alone, abs=1e-6)
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from gestures import codes
 from gestures.config import EngineConfig
-from tests.workers.attacks import MOTIONS, render_attack
+from tests.support.attacks import MOTIONS, render_attack
 from workers.analysis import analyze_rgb
 from workers.replay import replay
 

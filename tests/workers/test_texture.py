@@ -8,7 +8,7 @@ from gestures import codes
 from gestures.config import EngineConfig
 from gestures.planar import anchor_homography
 from gestures.texture import plane_correlation
-from tests.workers.attacks import CardPose, render_attack
+from tests.support.attacks import CardPose, render_attack
 from tests.workers.test_photo_attacks import face_print
 from workers.analysis import analyze_rgb
 from workers.replay import observe_video, replay

@@ -23,8 +23,8 @@ class Command(BaseCommand):
         parser.add_argument("--fps", type=float, default=None, help="analyse at most N frames/s")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        from sessions.engine import engine_config, max_attempts
         from workers.replay import observe_and_replay
-        from workers.settings import engine_config, max_attempts
         from workers.video import VideoError
 
         gestures = [g.strip() for g in options["gestures"].split(",") if g.strip()]

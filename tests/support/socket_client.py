@@ -1,5 +1,5 @@
 """A page stand-in for protocol-level tests: a real WebSocket client that streams a clip the
-way page.js does (≤ 2 frames in flight) and records every message and round trip."""
+way the page (static/liveness/socket.js, camera.js) does (≤ 2 frames in flight) and records every message and round trip."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 
 import websockets
 
-from tests.clips import b64, jpeg_frames
+from tests.support.clips import b64, jpeg_frames
 
 
 @dataclass
@@ -114,7 +114,7 @@ IDLE_PHASES = {"ready", "attempt_failed", "done"}
 
 
 class PageClient:
-    """The page's socket behaviour (page.js) against a real server, for fault tests.
+    """The page's socket behaviour (static/liveness/) against a real server, for fault tests.
 
     Streams `frames` in a loop at `fps` while the phase allows it, at most 2 in flight, a frame
     unanswered for 5 s frees its slot; says `start` on every connect; reconnects after any close

@@ -22,8 +22,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
-from tests.conftest import require
-from tests.live import ROOT, LiveServer, free_port
+from tests.support.live import ROOT, LiveServer, free_port
+from tests.support.prerequisites import require
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")

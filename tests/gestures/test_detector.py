@@ -1,0 +1,186 @@
+"""One challenge's tracker (gestures.detector) and its hold timing, on synthetic frames.
+
+The frames are tests/support/faces.py's face at known angles and openness, turned into
+observations by the real geometry; the photo is the same face moved by a homography, with the
+angle the face mesh would report for it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from gestures import codes
+from gestures.config import EngineConfig
+from gestures.detector import PENDING, GestureTracker, Outcome, _Hold
+from gestures.observation import FrameObservation
+from tests.support import faces
+
+STEP_MS = 100  # 10 frames a second, about what the page sends
+
+
+# --- _Hold -----------------------------------------------------------------------------------
+
+
+def seen(*times: int) -> _Hold:
+    hold = _Hold()
+    for t in times:
+        hold.see(True, t)
+    return hold
+
+
+def test_a_hold_counts_the_last_frame_as_lasting_one_frame_interval():
+    # At 10 fps, frames at 0 and 100 ms cover 200 ms: a 200 ms hold is two frames.
+    assert seen(0, 100).held(100, 200)
+    assert not seen(0, 100).held(100, 201)
+
+
+def test_a_hold_needs_the_same_real_time_at_any_frame_rate():
+    thirty_fps = [0, 33, 67, 100, 133, 167]
+    assert not seen(*thirty_fps[:5]).held(133, 200)  # 133 + 33 ms
+    assert seen(*thirty_fps).held(167, 200)  # 167 + 34 ms
+
+
+def test_one_frame_is_never_a_hold_however_late_it_is_asked():
+    assert not seen(0).held(5000, 200)
+    assert seen(0).held(0, 0)  # except a hold of no time at all (a blink)
+
+
+def test_a_long_gap_between_frames_counts_as_at_most_150_ms():
+    # After a 300 ms gap the last frame is taken to last 150 ms, not 300.
+    assert not seen(0, 300).held(300, 451)
+    assert seen(0, 300).held(300, 450)
+
+
+def test_a_frame_without_the_label_starts_the_hold_again():
+    hold = seen(0, 100, 200)
+    hold.see(False, 300)
+    hold.see(True, 400)
+    assert hold.since == 400 and hold.frames == 1
+    assert not hold.held(400, 200)
+    hold.see(True, 500)
+    assert hold.held(500, 200)
+
+
+def test_a_clock_that_steps_back_adds_no_time():
+    hold = seen(1000, 900)
+    assert hold.interval == 0
+    assert not hold.held(900, 1)
+
+
+def test_would_hold_looks_ahead_without_seeing_the_frame():
+    hold = seen(0)
+    assert hold.would_hold(100, 200)
+    assert not hold.would_hold(50, 200)
+    assert (hold.since, hold.frames, hold.last) == (0, 1, 0)
+    assert not hold.held(100, 200)
+
+
+# --- GestureTracker --------------------------------------------------------------------------
+
+
+def frame(*, yaw: float = 0.0, pitch: float = 0.0, mouth: float = 0.03) -> FrameObservation:
+    return faces.observation(faces.rows(faces.posed(faces.face(mouth=mouth), yaw=yaw, pitch=pitch)))
+
+
+def photo(yaw: float, angle: float) -> FrameObservation:
+    """The frontal face printed on a card swung by `angle` degrees; the face mesh, fooled by
+    the printed face, reports a head turned to `yaw`."""
+    card = faces.through(faces.card_tilt(angle), faces.rows(faces.face()))
+    return dataclasses.replace(faces.observation(card), yaw=yaw)
+
+
+def feed(tracker: GestureTracker, frames: list[FrameObservation], start_ms: int) -> list[Outcome]:
+    """Each frame STEP_MS after the one before, the first at `start_ms`."""
+    return [tracker.update(obs, start_ms + i * STEP_MS) for i, obs in enumerate(frames)]
+
+
+def neutral_held(gesture: str, config: EngineConfig | None = None) -> GestureTracker:
+    tracker = GestureTracker(gesture, config or EngineConfig())
+    outcomes = feed(tracker, [frame()] * 3, 0)  # 0, 100, 200 ms: a 300 ms neutral hold
+    assert [o.neutral for o in outcomes] == [False, False, True]
+    assert tracker.baseline is not None
+    return tracker
+
+
+def test_nothing_counts_before_a_neutral_pose_is_held():
+    tracker = GestureTracker(codes.HEAD_LEFT, EngineConfig())
+    # Already turned when the challenge opens: no baseline, so no match, however long.
+    outcomes = feed(tracker, [frame(yaw=-30)] * 20, 0)
+    assert {o.status for o in outcomes} == {PENDING}
+    assert tracker.baseline is None
+
+
+def test_a_real_turn_held_after_neutral_matches():
+    tracker = neutral_held(codes.HEAD_LEFT)
+    outcomes = feed(tracker, [frame(yaw=-8), frame(yaw=-25), frame(yaw=-25)], 300)
+    assert [o.status for o in outcomes] == [PENDING, PENDING, codes.MATCH]
+    assert outcomes[-1].detected == codes.HEAD_LEFT
+    reading = outcomes[-1].reading
+    assert reading is not None and reading.pose == codes.HEAD_LEFT and reading.parallax.x > 0
+
+
+def test_a_turn_short_of_its_threshold_never_matches():
+    tracker = neutral_held(codes.HEAD_LEFT)
+    outcomes = feed(tracker, [frame(yaw=-12)] * 20, 300)  # under turn_yaw_deg = 15
+    assert {o.status for o in outcomes} == {PENDING}
+
+
+def test_a_photo_turned_in_the_hand_never_matches_a_turn():
+    # The mesh reads the printed face as turned 25 degrees, but every landmark follows the
+    # card's homography: no nose parallax, so no turn, for as long as the photo is shown.
+    tracker = neutral_held(codes.HEAD_LEFT)
+    outcomes = feed(tracker, [photo(yaw=-25, angle=a) for a in [10, 20, 30] * 10], 300)
+    assert {o.status for o in outcomes} == {PENDING}
+    readings = [o.reading for o in outcomes]
+    assert all(r is not None and r.pose is None and r.flat for r in readings)
+
+
+def test_a_clearly_different_turn_held_fails_the_challenge():
+    tracker = neutral_held(codes.HEAD_LEFT)
+    # 30 degrees right: twice its threshold, eyes open, mouth still; held 400 ms = 4 frames.
+    outcomes = feed(tracker, [frame(yaw=30)] * 4, 300)
+    assert [o.status for o in outcomes] == [PENDING, PENDING, PENDING, codes.NOT_MATCH]
+    assert outcomes[-1].detected == codes.HEAD_RIGHT
+
+
+def test_a_different_turn_within_the_clear_factor_only_waits():
+    tracker = neutral_held(codes.HEAD_LEFT)
+    outcomes = feed(tracker, [frame(yaw=20)] * 20, 300)  # past its threshold, not 1.5x of it
+    assert {o.status for o in outcomes} == {PENDING}
+    assert tracker.detected == codes.HEAD_RIGHT  # reported if the challenge times out
+
+
+def test_an_open_mouth_held_matches_the_mouth_gesture():
+    tracker = neutral_held(codes.HEAD_OPEN_MOUTH)
+    outcomes = feed(tracker, [frame(mouth=0.1), frame(mouth=0.5), frame(mouth=0.5)], 300)
+    assert [o.status for o in outcomes] == [PENDING, PENDING, codes.MATCH]
+
+
+def test_closing_the_mouth_counts_only_after_it_was_open():
+    tracker = neutral_held(codes.HEAD_CLOSE_MOUTH)
+    # Closed from the start: the gesture is a change, so nothing happens.
+    assert {o.status for o in feed(tracker, [frame()] * 5, 300)} == {PENDING}
+    assert not tracker.primed
+    opened = feed(tracker, [frame(mouth=0.5)] * 3, 800)
+    assert tracker.primed and {o.status for o in opened} == {PENDING}
+    closed = feed(tracker, [frame(mouth=0.03)], 1100)
+    assert closed[0].status == codes.MATCH
+
+
+def test_a_face_that_jumps_across_the_frame_must_hold_neutral_again():
+    tracker = neutral_held(codes.HEAD_LEFT)
+    elsewhere = faces.observation(faces.rows(faces.face(), shift=(250.0, 0.0)))
+    outcomes = feed(tracker, [elsewhere] * 3, 300)
+    assert [o.neutral for o in outcomes] == [False, False, True]
+
+
+@pytest.mark.parametrize("gesture", [codes.HEAD_LEFT, codes.HEAD_UP])
+def test_an_interrupted_hold_must_be_held_again(gesture):
+    tracker = neutral_held(gesture)
+    moved = frame(yaw=-25) if gesture == codes.HEAD_LEFT else frame(pitch=15)
+    assert tracker.update(moved, 300).status == PENDING
+    tracker.interrupt()  # a frame without a usable face
+    assert tracker.update(moved, 400).status == PENDING
+    assert tracker.update(moved, 500).status == codes.MATCH

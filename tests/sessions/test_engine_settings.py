@@ -1,0 +1,81 @@
+"""The settings the server hands down to gestures/ and workers/, and the checks that refuse bad
+ones at start (sessions.engine, sessions.checks)."""
+
+from __future__ import annotations
+
+import base64
+
+import cv2
+import numpy as np
+import pytest
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+
+from gestures.config import EngineConfig
+from sessions.checks import check_engine_settings, check_run_limits
+from sessions.engine import engine_config, frame_limits
+from sessions.tasks import analyze_frame_payload
+
+
+def test_engine_settings_override_the_defaults(settings):
+    settings.LIVENESS_ENGINE = {"turn_yaw_deg": 20, "gesture_time_limit_ms": 9000}
+    config = engine_config()
+    assert config.turn_yaw_deg == 20.0 and config.gesture_time_limit_ms == 9000
+    assert config.nod_pitch_deg == EngineConfig().nod_pitch_deg
+
+
+def test_the_default_settings_pass_the_checks():
+    assert check_engine_settings() == []
+    assert check_run_limits() == []
+
+
+@pytest.mark.parametrize(
+    "engine, problem",
+    [
+        ({"turn_yaw": 20}, "unknown engine settings: turn_yaw"),
+        ({"turn_yaw_deg": "20"}, "must be a number"),
+        ({"turn_yaw_deg": True}, "must be a number"),
+        ({"gesture_time_limit_ms": -1}, "must not be negative: gesture_time_limit_ms"),
+        (["turn_yaw_deg"], "must be a dict"),
+    ],
+)
+def test_a_bad_engine_override_is_a_check_error(settings, engine, problem):
+    settings.LIVENESS_ENGINE = engine
+    errors = check_engine_settings()
+    assert [e.id for e in errors] == ["liveness.E050"]
+    assert problem in errors[0].msg
+
+
+@pytest.mark.parametrize(
+    "name, value, error_id",
+    [
+        ("LIVENESS_FRAME_MAX_BYTES", 0, "liveness.E051"),
+        ("LIVENESS_FRAME_MAX_PIXELS", -64, "liveness.E051"),
+        ("LIVENESS_FRAME_MAX_PIXELS", 2.5e6, "liveness.E051"),
+        ("LIVENESS_MAX_ATTEMPTS", 0, "liveness.E052"),
+    ],
+)
+def test_a_bad_limit_is_a_check_error(settings, name, value, error_id):
+    setattr(settings, name, value)
+    errors = check_run_limits()
+    assert [e.id for e in errors] == [error_id]
+    assert repr(value) in errors[0].msg
+
+
+def test_a_bad_engine_setting_stops_the_server_at_start(settings):
+    # `manage.py check` (and migrate, which dev.py start runs first) refuse to go on.
+    settings.LIVENESS_ENGINE = {"turn_yaw": 20}
+    with pytest.raises(SystemCheckError, match=r"liveness\.E050"):
+        call_command("check")
+
+
+def test_frame_analysis_uses_the_frame_limits_of_the_settings(settings):
+    ok, jpeg = cv2.imencode(".jpg", np.full((120, 160, 3), 128, np.uint8))
+    assert ok
+    image = base64.b64encode(jpeg.tobytes()).decode()
+    settings.LIVENESS_FRAME_MAX_PIXELS = 160 * 120 - 1
+    assert frame_limits().max_pixels == 160 * 120 - 1
+    answer = analyze_frame_payload(image)
+    assert answer["ok"] is False and answer["code"] == "too_many_pixels", answer
+    settings.LIVENESS_FRAME_MAX_BYTES = len(jpeg) - 1
+    assert analyze_frame_payload(image)["code"] == "too_large"

@@ -11,6 +11,9 @@ I/O and time as a parameter (sessions/live.py drives it):
    order: an answer that overtook an older frame still in analysis waits for it.
 3. `give_up` frees the frames whose answer has not come for `timeout_ms` (`lost`).
 4. `fed` records the last frame the engine saw: anything older is stale from then on.
+
+`OutageClock` is the engine's clock during outages: no timer of the run may run while analysis
+or storage is down, so the first frame after one is placed just after the last one before it.
 """
 
 from __future__ import annotations
@@ -93,3 +96,27 @@ class FrameWindow:
 
     def fed(self, seq: int) -> None:
         self.last_fed_seq = max(self.last_fed_seq, seq)
+
+
+class OutageClock:
+    """Arrival times on the engine's clock, which does not run during an outage."""
+
+    def __init__(self, resume_gap_ms: int) -> None:
+        self.resume_gap_ms = resume_gap_ms  # where the first frame after an outage lands
+        self.offset_ms = 0  # outage time cut out so far
+        self.last_ms: int | None = None
+        self._skip = False
+
+    def outage_ended(self) -> None:
+        """The next frame follows an outage: the time since the last one is cut out."""
+        self._skip = True
+
+    def place(self, received_ms: int) -> int:
+        t = received_ms - self.offset_ms
+        last = self.last_ms
+        if self._skip and last is not None and t - last > self.resume_gap_ms:
+            self.offset_ms += t - last - self.resume_gap_ms
+            t = last + self.resume_gap_ms
+        self._skip = False
+        self.last_ms = t
+        return t

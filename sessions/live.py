@@ -39,7 +39,7 @@ from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from gestures.vocabulary import EventKind
-from gestures.window import FrameWindow, Refusal, WindowFrame
+from gestures.window import FrameWindow, OutageClock, Refusal, WindowFrame
 from sessions import engine, selectors
 from sessions.models import ImageKind, LivenessSession, SessionStatus
 from sessions.protocol import FRAME_TIMEOUT_S, MAX_IN_FLIGHT, CloseCode
@@ -93,9 +93,7 @@ class LiveRun:
         self.pending: list[Write | dict[str, Any]] = []
         self.analysis_lost = False  # frames came back `lost` and none answered since
         self.storage_down = False
-        self.clock_offset_ms = 0  # outage time cut out of the engine's clock
-        self.last_engine_ms: int | None = None
-        self.skip_gap = False  # the next fed frame follows an outage
+        self.clock = OutageClock(RESUME_GAP_MS)  # the engine's clock skips outages
 
     # --- opening ------------------------------------------------------------------------
     @classmethod
@@ -222,7 +220,7 @@ class LiveRun:
             )
             return
         self.window.fed(frame.seq)
-        step = engine.feed(self.run, answer["observation"], self._engine_ms(frame))
+        step = engine.feed(self.run, answer["observation"], self.clock.place(frame.received_ms))
         self.last_step = step
         self.samples.append(engine.sample(answer["observation"], step))
         if step.reference_candidate:
@@ -264,17 +262,6 @@ class LiveRun:
         await self._commit(emit)
 
     # --- outages ------------------------------------------------------------------------
-    def _engine_ms(self, frame: WindowFrame) -> int:
-        """The frame's arrival on the engine's clock, which does not run during an outage."""
-        t = frame.received_ms - self.clock_offset_ms
-        last = self.last_engine_ms
-        if self.skip_gap and last is not None and t - last > RESUME_GAP_MS:
-            self.clock_offset_ms += t - last - RESUME_GAP_MS
-            t = last + RESUME_GAP_MS
-        self.skip_gap = False
-        self.last_engine_ms = t
-        return t
-
     async def _pause(self, emit: Emit, *, analysis: bool = False, storage: bool = False) -> None:
         if analysis and not self.analysis_lost:
             self.analysis_lost = True
@@ -286,7 +273,7 @@ class LiveRun:
     async def _resume(self, emit: Emit, *, analysis: bool = False, storage: bool = False) -> None:
         self.analysis_lost = self.analysis_lost and not analysis
         self.storage_down = self.storage_down and not storage
-        self.skip_gap = True
+        self.clock.outage_ended()
         if not self.paused:
             await emit({"type": "resumed"})
 

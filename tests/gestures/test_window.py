@@ -94,3 +94,15 @@ def test_the_frame_keeps_its_arrival_time_and_payload():
 def test_bad_limits_are_refused(limit, timeout):
     with pytest.raises(ValueError):
         FrameWindow(limit, timeout)
+
+
+def test_the_engine_clock_cuts_an_outage_out():
+    from gestures.window import OutageClock
+
+    clock = OutageClock(resume_gap_ms=200)
+    assert [clock.place(t) for t in (0, 100, 200)] == [0, 100, 200]
+    clock.outage_ended()
+    assert clock.place(30_200) == 400  # 30 s without analysis: placed just after the last
+    assert clock.place(30_300) == 500  # and the clock runs on from there
+    clock.outage_ended()
+    assert clock.place(30_400) == 600  # a short gap is kept as it was

@@ -17,25 +17,22 @@ in (ready, a challenge, waiting for a retry...) is the engine's state machine
 4. The frame's answer is sent at once; events, evidence and verdicts are written after it.
    A verdict is committed with a conditional update and only then sent with its redirect.
 5. An outage pauses the run instead of costing the user an attempt. Frames that come back
-   `lost` mean analysis is unavailable; a write the database refused waits in `pending`
-   (with every message that must follow it) and is retried. Either way the page is told
+   `lost` mean analysis is unavailable; a write the database refused waits in the run's
+   `WriteQueue` (`sessions.writes`, with every message that must follow it) and is retried. Either way the page is told
    `paused`, then `resumed`, and the engine's clock skips the outage: the first frame fed
    after it is placed just after the last one fed before it, so no timer ran meanwhile.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 from channels.db import database_sync_to_async
-from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from gestures.vocabulary import EventKind
@@ -45,22 +42,16 @@ from sessions.models import ImageKind, LivenessSession, SessionStatus
 from sessions.protocol import FRAME_TIMEOUT_S, MAX_IN_FLIGHT, CloseCode
 from sessions.services import progress
 from sessions.services.sessions import event_record, sessions_expire_due
+from sessions.writes import STORAGE_DOWN, STORAGE_RETRY_S, Emit, Then, WriteQueue, discard
 
 CLOSE_ENDED = CloseCode.ENDED
 CLOSE_UNKNOWN = CloseCode.UNKNOWN
 CLOSE_UNAVAILABLE = CloseCode.UNAVAILABLE
 # After an outage the engine sees the next frame this long after the last one it saw.
 RESUME_GAP_MS = 200
-STORAGE_RETRY_S = 1.0
-# Writes a closed socket left pending keep being retried this long (the verdict among them).
-ORPHAN_RETRY_FOR_S = 600.0
-STORAGE_DOWN = (OperationalError, InterfaceError)
+__all__ = ["STORAGE_RETRY_S", "Closed", "LiveRun"]
 
 log = logging.getLogger(__name__)
-Emit = Callable[[dict[str, Any]], Awaitable[None]]
-Then = Callable[[Any, Emit], Awaitable[None]]
-# Pending writes of sockets that closed while the database was unreachable.
-_orphans: set[asyncio.Task[None]] = set()
 
 
 class Closed(Exception):
@@ -69,15 +60,6 @@ class Closed(Exception):
     def __init__(self, code: int) -> None:
         super().__init__(code)
         self.code = int(code)  # plain int: autobahn refuses int subclasses as close codes
-
-
-@dataclass
-class Write:
-    """One service call (one transaction); `then` gets its return value once committed."""
-
-    service: Callable[..., Any]
-    kwargs: dict[str, Any]
-    then: Then | None = None
 
 
 class LiveRun:
@@ -90,7 +72,7 @@ class LiveRun:
         self.reference: bytes | None = None
         self.samples: list[dict[str, Any]] = []
         # Writes not yet committed, in order, with the messages that must wait for them.
-        self.pending: list[Write | dict[str, Any]] = []
+        self.pending = WriteQueue(str(session.sid))
         self.analysis_lost = False  # frames came back `lost` and none answered since
         self.storage_down = False
         self.clock = OutageClock(RESUME_GAP_MS)  # the engine's clock skips outages
@@ -245,16 +227,16 @@ class LiveRun:
             if kind == EventKind.CHALLENGE_STARTED:
                 self._save_reference()
                 info = engine.challenge_info(self.run, step)
-                self.pending.append({"type": "challenge", "challenge": info})
+                self.pending.say({"type": "challenge", "challenge": info})
             elif kind in (EventKind.GESTURE_MATCHED, EventKind.GESTURE_FAILED):
                 self._save_audit(frame, event["index"])
                 if kind == EventKind.GESTURE_MATCHED:
                     self._save_progress()
-                    self.pending.append({"type": "challenge_passed", "index": event["index"]})
+                    self.pending.say({"type": "challenge_passed", "index": event["index"]})
             elif kind == EventKind.ATTEMPT_FAILED and step.verdict is None:
                 # The run now waits for the user's retry (`Phase.ATTEMPT_FAILED`, gestures.vocabulary).
                 self._save_progress()
-                self.pending.append(
+                self.pending.say(
                     {"type": "attempt_failed", "attempt": event["attempt"], **self.run.last_failure}
                 )
         if step.verdict is not None:
@@ -279,28 +261,16 @@ class LiveRun:
 
     # --- persistence --------------------------------------------------------------------
     def _write(self, service: Callable[..., Any], *, then: Then | None = None, **kw: Any) -> None:
-        self.pending.append(Write(service, {"session": self.session, **kw}, then))
+        self.pending.write(service, then, session=self.session, **kw)
 
     async def _commit(self, emit: Emit, *messages: dict[str, Any]) -> None:
         """Run the pending writes in order, sending each message once the writes before it
-        are committed. While the database is unreachable the rest waits (`retry_storage`)."""
-        self.pending.extend(messages)
-        while self.pending:
-            action = self.pending[0]
-            if isinstance(action, dict):
-                self.pending.pop(0)
-                await emit(action)
-                continue
-            try:
-                result = await database_sync_to_async(action.service)(**action.kwargs)
-            except STORAGE_DOWN as exc:
-                log.warning("database unreachable, %d writes wait: %s", len(self.pending), exc)
-                await self._pause(emit, storage=True)
-                return
-            self.pending.pop(0)
-            if action.then is not None:
-                await action.then(result, emit)
-        if self.storage_down:
+        are committed. While the database is unreachable the run is paused and the rest
+        waits (`retry_storage`)."""
+        self.pending.say(*messages)
+        if not await self.pending.commit(emit):
+            await self._pause(emit, storage=True)
+        elif self.storage_down:
             await self._resume(emit, storage=True)
 
     async def retry_storage(self, emit: Emit) -> None:
@@ -357,7 +327,7 @@ class LiveRun:
             await emit({"type": "result", "outcome": "expired", "redirect_url": url})
             raise Closed(CLOSE_ENDED)
 
-        self.pending.append(Write(sessions_expire_due, {"sid": self.session.sid}, announce))
+        self.pending.write(sessions_expire_due, announce, sid=self.session.sid)
         await self._commit(emit)
 
     async def disconnected(self) -> None:
@@ -368,24 +338,8 @@ class LiveRun:
             self._save_progress()
         self._write(event_record, kind=EventKind.DISCONNECTED)
         with contextlib.suppress(Closed):
-            await self._commit(_discard)
-        if self.pending:
-            task = asyncio.ensure_future(self._retry_orphaned())
-            _orphans.add(task)
-            task.add_done_callback(_orphans.discard)
-
-    async def _retry_orphaned(self) -> None:
-        deadline = time.monotonic() + ORPHAN_RETRY_FOR_S
-        while self.pending and time.monotonic() < deadline:
-            await asyncio.sleep(STORAGE_RETRY_S)
-            with contextlib.suppress(Closed):
-                await self._commit(_discard)
-        if self.pending:
-            log.error("gave up %d writes of session %s", len(self.pending), self.session.sid)
-
-
-async def _discard(message: dict[str, Any]) -> None:
-    """The socket is gone: nobody hears the messages that were waiting for writes."""
+            await self._commit(discard)
+        self.pending.keep_retrying(Closed)
 
 
 def _dropped(seq: int, reason: str) -> dict[str, Any]:

@@ -197,23 +197,33 @@ def _signal_group(child: subprocess.Popen[bytes], signum: int) -> None:
 
 
 def test(args: list[str]) -> None:
+    """Two passes, side by side on two cores: the whole suite on the embedded default
+    (SQLite), and the persistence and API tests again against PostgreSQL. They share nothing:
+    the PostgreSQL pass has its own test database and no Redis; its output follows the first's."""
     install()
     install_system_packages()
     base_env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     base_env.pop("DATABASE_URL", None)
     base_env.setdefault("TEST_REDIS_URL", REDIS_TEST_URL)
+    second: subprocess.Popen[bytes] | None = None
+    log = ROOT / ".venv" / "postgres-pass.log"
+    if reachable("127.0.0.1", 5432) or "127.0.0.1:5432" not in POSTGRES_TEST_URL:
+        pg_env = {**base_env, "DATABASE_URL": POSTGRES_TEST_URL, "GLAIR_EXPECT_DB": "postgresql"}
+        cmd = [str(PY), "-m", "pytest", "-m", "postgres", *args]
+        with log.open("wb") as out:
+            second = subprocess.Popen(cmd, cwd=ROOT, env=pg_env, stdout=out, stderr=out)
     print("\n=== pass 1: whole suite, embedded default (SQLite) ===", flush=True)
     first = run(PY, "-m", "pytest", *args, env=base_env, check=False)
-    print("\n=== pass 2: persistence and API against PostgreSQL ===", flush=True)
-    if not reachable("127.0.0.1", 5432) and "127.0.0.1:5432" in POSTGRES_TEST_URL:
+    print("\n=== pass 2: persistence and API against PostgreSQL (ran beside pass 1) ===")
+    if second is None:
         if IN_CI:
             print("PostgreSQL is not reachable at 127.0.0.1:5432 (CI=true: that is a failure)")
             sys.exit(1)
         print("PostgreSQL is not reachable at 127.0.0.1:5432: PostgreSQL pass skipped")
         sys.exit(first)
-    pg_env = {**base_env, "DATABASE_URL": POSTGRES_TEST_URL, "GLAIR_EXPECT_DB": "postgresql"}
-    second = run(PY, "-m", "pytest", "-m", "postgres", *args, env=pg_env, check=False)
-    sys.exit(first or second)
+    code = second.wait()
+    print(log.read_text(errors="replace"), flush=True)
+    sys.exit(first or code)
 
 
 def main() -> None:

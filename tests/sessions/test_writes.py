@@ -16,6 +16,10 @@ from sessions import writes
 from sessions.writes import WriteQueue
 from tests.support.socket_client import run_in_thread
 
+# The queue runs its writes through channels' database_sync_to_async, which closes stale
+# connections around each call: that needs database access even when the write is not a query.
+pytestmark = pytest.mark.django_db(transaction=True)
+
 
 class Storage:
     """Records committed writes; refuses them all while `down`."""

@@ -122,7 +122,7 @@ def plan(data: Path, splits: Iterable[str], quick: bool) -> list[tuple[Source, t
                         "kind": variant.kind,
                         "pre_roll_ms": cut.pre_roll_ms,
                     }
-                    frames = tuple(thin(cut.frames, variant.fps))
+                    frames = tuple(thin(cut.frames, variant.fps_for(cut.label.gesture)))
                     sessions.append(Session(frames, variant.gesture(cut.label.gesture), 1, meta))
             keys = {k for s in sessions for k, _ in s.frames}
             cost = len(keys) * (2.5 if pixels == "w1080" else 1.0)

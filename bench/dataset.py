@@ -115,11 +115,15 @@ class Variant:
     mirror: bool = False
     noise: float = 0.0
     fps: float | None = None  # None: every frame of the clip
+    eye_fps: float | None = None  # eye challenges at this rate instead (the page's frame_rate)
     pixels: str = ""  # name of the pixel variant whose observations this one reuses
 
     @property
     def pixel_key(self) -> str:
         return self.pixels or self.name
+
+    def fps_for(self, gesture: str) -> float | None:
+        return self.eye_fps if self.eye_fps and gesture in codes.EYE_GESTURES else self.fps
 
     def gesture(self, gesture: str) -> str:
         return MIRRORED.get(gesture, gesture) if self.mirror else gesture
@@ -128,6 +132,7 @@ class Variant:
 PAGE = Variant("page", "page")
 VARIANTS: list[Variant] = [
     PAGE,
+    Variant("pace", "fps", fps=8, eye_fps=15, pixels="page"),
     Variant("fps15", "fps", fps=15, pixels="page"),
     Variant("fps10", "fps", fps=10, pixels="page"),
     Variant("fps8", "fps", fps=8, pixels="page"),
@@ -144,9 +149,11 @@ VARIANTS: list[Variant] = [
 QUICK_VARIANTS = ["page", "fps10", "fps5", "mirror", "dark0.6"]
 VARIANT_NOTES = {
     "page": "480 px wide, JPEG q70 (what the page sends), every frame of the clip",
+    "pace": "page frames at the page's own pace when answers are fast: 8 per second, 15 in eye "
+    "challenges (their `frame_rate`)",
     "fps15": "page frames thinned to 15 per second (by timestamp)",
     "fps10": "page frames thinned to 10 per second",
-    "fps8": "page frames thinned to 8 per second (camera.js FPS_MAX)",
+    "fps8": "page frames thinned to 8 per second in every challenge (camera.js FPS_MAX)",
     "fps5": "page frames thinned to 5 per second (camera.js FPS_START)",
     "w320": "320 px wide, q70",
     "w1080": "1080 px wide (upscaled from the clip), q70",

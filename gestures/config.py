@@ -33,6 +33,10 @@ class EngineConfig:
     # neutral view, a photo card correlates 0.98 or more with it; real nods and turns at their
     # thresholds 0.95 or less (gestures.texture, docs/ACCURACY.md).
     plane_correlation_max: float = 0.965
+    # A picture cannot open its mouth: over the lower face alone, a tilted photo card still
+    # correlates 0.976-1.0 with its neutral view re-projected, whatever the mesh draws of its
+    # lips; real open mouths at their matching frames 0.69-0.85 (dev split, docs/ENGINE.md).
+    mouth_plane_correlation_max: float = 0.93
     # A different gesture fails the challenge only when it is this many times its threshold.
     clear_other_factor: float = 1.5
     # ...and held this long, with the eyes open and the mouth still (gestures.detector).
@@ -61,6 +65,9 @@ class EngineConfig:
     pose_hold_ms: int = 200
     mouth_hold_ms: int = 200
     eye_hold_ms: int = 0
+    # ...so the page samples eye challenges faster than its usual ceiling (8 fps, camera.js):
+    # a blink closes the lids below `eye_closed_ratio` for 100-150 ms, which 8 fps often misses.
+    eye_frame_rate: int = 15
     # Timing of a run.
     gesture_time_limit_ms: int = 8000
     positioning_hold_ms: int = 500

@@ -15,7 +15,7 @@ from gestures.config import EngineConfig
 from gestures.geometry import Rows
 from gestures.observation import FrameObservation
 from gestures.planar import face_warp
-from gestures.reading import Baseline, Reading, confirm_pixels, read
+from gestures.reading import Baseline, Reading, confirm_mouth, confirm_pixels, read
 
 PENDING = "pending"
 _MAX_FRAME_MS = 150  # a longer gap between frames says nothing about how long a pose lasted
@@ -102,6 +102,8 @@ class GestureTracker:
             # Only now ask the pixels whether the face is a flat picture (a few ms a frame):
             # once per hold, not on every frame of it.
             reading = confirm_pixels(self.baseline, obs, reading, self.config)
+        if reading.mouth_state == "open" and self._mouth_decisive(t_ms):
+            reading = confirm_mouth(self.baseline, obs, reading, self.config)
         self._note_detected(reading)
         other = self._clear_other(reading, t_ms)
         if other is not None:
@@ -225,6 +227,16 @@ class GestureTracker:
             return False
         hold = self._other.get(pose, _Hold())
         return hold.would_hold(t_ms, max(c.clear_other_hold_ms, c.eye_hold_ms))
+
+    def _mouth_decisive(self, t_ms: int) -> bool:
+        """Would an open mouth on this frame complete the challenge's open-mouth hold (its own,
+        or HEAD_CLOSE_MOUTH's primer)?"""
+        hold = self.config.mouth_hold_ms
+        if self.gesture == codes.HEAD_OPEN_MOUTH:
+            return self._target.would_hold(t_ms, hold)
+        if self.gesture == codes.HEAD_CLOSE_MOUTH and not self.primed:
+            return self._primer.would_hold(t_ms, hold)
+        return False
 
     def _calm(self, reading: Reading) -> bool:
         """Eyes open and mouth as at neutral: nothing that could drag the pose estimate."""

@@ -12,7 +12,7 @@ from gestures.config import EngineConfig
 from gestures.geometry import Rows
 from gestures.observation import FrameObservation
 from gestures.planar import Parallax, anchor_homography, flat_view
-from gestures.texture import plane_correlation
+from gestures.texture import MOUTH_ROW, plane_correlation
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,9 @@ class Reading:
     eyes: str | None
     mouth_state: str | None
     still: bool = True  # the head kept its neutral shape: eyes and mouth were read
+    # The same correlation over the lower face only, measured by `confirm_mouth` on a frame
+    # whose open mouth would complete a hold.
+    mouth_plane: float | None = None
 
 
 def read(base: Baseline, obs: FrameObservation, config: EngineConfig) -> Reading:
@@ -150,6 +153,25 @@ def confirm_pixels(
     if plane >= config.plane_correlation_max:
         return dataclasses.replace(reading, plane=plane, pose=None, flat=True)
     return dataclasses.replace(reading, plane=plane)
+
+
+def confirm_mouth(
+    base: Baseline, obs: FrameObservation, reading: Reading, config: EngineConfig
+) -> Reading:
+    """`reading` with its open mouth asked of the pixels: when one homography of the neutral
+    view still reproduces the lower face, nothing opened there (a photo whose lips the mesh
+    redrew apart), so the mouth is not open and the reading is `flat`. Unchanged without an
+    open mouth or without pixels."""
+    if reading.mouth_state != "open" or base.patch is None or obs.patch is None:
+        return reading
+    assert base.patch_rows is not None and obs.landmarks is not None
+    lower = plane_correlation(
+        base.patch, base.patch_rows, obs.patch, obs.landmarks,
+        anchor_homography(base.patch_rows, obs.landmarks), from_row=MOUTH_ROW,
+    )  # fmt: skip
+    if lower >= config.mouth_plane_correlation_max:
+        return dataclasses.replace(reading, mouth_plane=lower, mouth_state=None, flat=True)
+    return dataclasses.replace(reading, mouth_plane=lower)
 
 
 def _pose(

@@ -54,6 +54,7 @@ def reading_metrics(reading: Reading | None) -> dict[str, Any]:
         "mouth": round(reading.mouth, 3),
         "warp": round(reading.warp, 3),
         "plane": None if reading.plane is None else round(reading.plane, 3),
+        "mouth_plane": None if reading.mouth_plane is None else round(reading.mouth_plane, 3),
         "pose": reading.pose,
         "flat": reading.flat,
         "eyes": reading.eyes,

@@ -15,6 +15,11 @@ corners, brows, mouth corners), refines it on the pixels (inverse-compositional 
 Baker and Matthews 2004) and answers the zero-mean normalised correlation of the two views:
 near 1 for a photo, clearly lower for a head that really moved (docs/ACCURACY.md). Pure numpy,
 deterministic: a recorded session replays to the same answer.
+
+The same holds for expressions: a picture cannot open its mouth. The mesh may redraw the lips
+of a tilted photo apart, but its pixels below the nose still follow the neutral view by one
+homography; a real jaw that drops does not (`from_row=MOUTH_ROW`: the correlation is taken
+over the lower face only, after fitting the homography on the whole patch).
 """
 
 from __future__ import annotations
@@ -34,6 +39,9 @@ _BORDER = 4  # pixels at the edge left out: the warp pulls them from outside the
 _ITERATIONS = 30
 _STEP_DONE = 1e-3
 _EYE_R_OUT, _EYE_L_OUT = lm.ROW["eye_r_out"], lm.ROW["eye_l_out"]
+# The lower face in the patch: from just below the nose's middle (the eyes' height plus
+# about half the outer-eye-corner distance) to the chin.
+MOUTH_ROW = round(PATCH_EYES_Y + 0.45 * PATCH_W / PATCH_IOD)
 
 Array = npt.NDArray[np.float64]
 Matrix = list[list[float]]
@@ -55,7 +63,12 @@ def canonical(rows: Rows) -> Matrix:
 
 
 def plane_correlation(
-    neutral: bytes, neutral_rows: Rows, current: bytes, current_rows: Rows, anchors: Matrix
+    neutral: bytes,
+    neutral_rows: Rows,
+    current: bytes,
+    current_rows: Rows,
+    anchors: Matrix,
+    from_row: int = 0,
 ) -> float:
     """Correlation (-1..1) of the current patch with the neutral one after the best
     homography between them; 1.0 = the current view is exactly a re-projection of the neutral
@@ -67,7 +80,8 @@ def plane_correlation(
     2. Iterate: warp the current patch by the homography, solve for the update that brings
        it closer to the neutral one (both zero-mean, unit-variance: gain and offset of the
        light do not count), compose its inverse into the homography.
-    3. Answer the correlation over the pixels that the final warp keeps inside the patch.
+    3. Answer the correlation over the pixels that the final warp keeps inside the patch
+       (from the patch row `from_row` down).
     """
     template, image = _unit(_patch(neutral)), _patch(current)
     to_norm = np.array(
@@ -84,18 +98,20 @@ def plane_correlation(
     # Any homography that explains the pixels makes a plane: start from the landmarks' one and
     # from the canonical frames alone (identity), keep the better fit.
     return max(
-        _fit_correlation(template, image, start / start[2, 2]),
-        _fit_correlation(template, image, np.eye(3)),
+        _fit_correlation(template, image, start / start[2, 2], from_row),
+        _fit_correlation(template, image, np.eye(3), from_row),
     )
 
 
-def _fit_correlation(template: Array, image: Array, start: Array) -> float:
+def _fit_correlation(template: Array, image: Array, start: Array, from_row: int) -> float:
     warp = _align(template, image, start)
     warped, inside = _warp(image, warp)
+    band = slice(max(from_row - _BORDER, 0), None)  # rows of the inner pixels
+    inside, warped = inside[band], warped[band]
     keep = inside.reshape(-1)
     if keep.sum() < keep.size // 2:
         return 0.0
-    a = template[_BORDER:-_BORDER, _BORDER:-_BORDER].reshape(-1)[keep]
+    a = template[_BORDER:-_BORDER, _BORDER:-_BORDER][band].reshape(-1)[keep]
     b = warped.reshape(-1)[keep]
     a, b = a - a.mean(), b - b.mean()
     denominator = float(np.sqrt((a * a).sum() * (b * b).sum()))

@@ -86,6 +86,8 @@ def challenge_info(run: ChallengeRun, step: Step | None) -> dict[str, Any] | Non
         "gesture": step.gesture,
         "time_limit_ms": run.config.gesture_time_limit_ms,
         "remaining_ms": step.remaining_ms,
+        # The frame rate the page should reach for this challenge, above its usual ceiling.
+        "frame_rate": run.config.eye_frame_rate if step.gesture in codes.EYE_GESTURES else None,
     }
 
 

@@ -30,8 +30,22 @@ export function initialPacing() {
     fps: FPS_START,
     lastSend: 0,
     lastAdapt: 0,
-    rttAvg: null
+    rttAvg: null,
+    ceiling: FPS_MAX, // FPS_MAX, or the open challenge's `frame_rate` when that is higher
+    wanted: null      // the open challenge's `frame_rate` (null: none asked for)
   };
+}
+
+// The open challenge asks for `wanted` frames/s (its `frame_rate`; eye challenges: a blink
+// is brief) or for nothing (null). A new wish raises the ceiling and jumps straight to it
+// (the challenge may be over before +1 fps a second got there); the usual adaptation then
+// goes on below the new ceiling. When the wish ends the rate comes back under FPS_MAX.
+export function challengePace(p, wanted, t) {
+  const asked = typeof wanted === "number" && wanted > 0 ? wanted : null;
+  if (asked === p.wanted) return p;
+  const ceiling = Math.max(FPS_MAX, asked || 0);
+  const fps = asked !== null ? Math.max(p.fps, asked) : Math.min(p.fps, FPS_MAX);
+  return Object.assign({}, p, { wanted: asked, ceiling: ceiling, fps: fps, lastAdapt: t });
 }
 
 // May a frame go now? A free slot and the frame interval passed.
@@ -84,7 +98,7 @@ export function adaptFps(p, slowDown, t) {
   if (slowDown || (p.rttAvg !== null && p.rttAvg > RTT_SLOW_MS)) {
     fps = Math.max(FPS_MIN, p.fps - 1);
   } else if (p.rttAvg !== null && p.rttAvg < RTT_FAST_MS) {
-    fps = Math.min(FPS_MAX, p.fps + 1);
+    fps = Math.min(p.ceiling || FPS_MAX, p.fps + 1);
   } else {
     return p;
   }

@@ -12,7 +12,8 @@ import {
 } from "./protocol.js";
 import { EVENT, framesWanted, initialState, reduce } from "./reducer.js";
 import {
-  createCamera, frameAnswered, frameDue, frameSent, framesExpired, initialPacing, slotsCleared
+  challengePace, createCamera, frameAnswered, frameDue, frameSent, framesExpired, initialPacing,
+  slotsCleared
 } from "./camera.js";
 import { createSocket } from "./socket.js";
 import { createView } from "./view.js";
@@ -159,6 +160,7 @@ function frameTick() {
   const out = framesExpired(pacing, t);
   pacing = out.pacing;
   out.expired.forEach(debug.frameExpired);
+  pacing = challengePace(pacing, state.challenge ? state.challenge.frame_rate : null, t);
   if (!framesWanted(state) || !camera.ready() || !frameDue(pacing, t)) return;
   const shot = camera.capture();
   const seq = pacing.seq + 1;

@@ -143,7 +143,9 @@ class FakeServer:
                 self.answer_frame(seq)
         return len(pending)
 
-    def open_challenge(self, *, remaining_ms: int | None = None) -> dict[str, Any]:
+    def open_challenge(
+        self, *, remaining_ms: int | None = None, frame_rate: int | None = None
+    ) -> dict[str, Any]:
         index = self.completed
         self.challenge = {
             "index": index,
@@ -152,6 +154,8 @@ class FakeServer:
             "time_limit_ms": self.time_limit_ms,
             "remaining_ms": self.time_limit_ms if remaining_ms is None else remaining_ms,
         }
+        if frame_rate is not None:
+            self.challenge["frame_rate"] = frame_rate
         if self.phase != "challenge":
             self.set_phase("challenge")
         self.send({"type": "challenge", "challenge": self.challenge})

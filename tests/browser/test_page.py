@@ -225,6 +225,22 @@ def test_it_speeds_up_when_answers_are_fast(open_page: Any) -> None:
     assert len(debug["rtts"]) > 10
 
 
+def test_an_eye_challenge_gets_its_frame_rate_and_the_next_one_the_usual(open_page: Any) -> None:
+    page, server = open_page(FakeServer(gestures=("HEAD_00", "HEAD_LEFT")))
+    start(page)
+    server.open_challenge(frame_rate=15)
+    page.wait_for_timeout(1500)
+    assert page.evaluate("window.__liveness.fps") == 15
+    sent = len(server.frames)
+    page.wait_for_timeout(1000)
+    assert len(server.frames) - sent > 8  # more than the usual ceiling allows in a second
+    server.pass_challenge()
+    page.wait_for_timeout(300)
+    server.open_challenge()
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.__liveness.fps") <= 8
+
+
 def test_it_follows_the_phase_in_frame_results_and_keeps_sending_between(open_page: Any) -> None:
     page, server = open_page()
     start(page)

@@ -3,8 +3,8 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 
 import {
-  FPS_MAX, FPS_MIN, FPS_START, adaptFps, cameraErrorKind, frameAnswered, frameDue, frameSent,
-  framesExpired, initialPacing, slotsCleared
+  FPS_MAX, FPS_MIN, FPS_START, adaptFps, cameraErrorKind, challengePace, frameAnswered, frameDue,
+  frameSent, framesExpired, initialPacing, slotsCleared
 } from "../../static/liveness/camera.js";
 import { FRAME_TIMEOUT_MS, MAX_IN_FLIGHT } from "../../static/liveness/protocol.js";
 
@@ -108,6 +108,45 @@ describe("adaptive rate", () => {
     assert.equal(adaptFps(p, false, 5000), p);
     assert.equal(adaptFps(p, true, 5000).fps, FPS_START - 1);
     assert.equal(adaptFps(p, true, 500), p);  // within the first second
+  });
+});
+
+describe("a challenge's frame rate", () => {
+  test("an eye challenge's frame_rate is reached at once, above the usual ceiling", () => {
+    const p = challengePace(initialPacing(), 15, 1000);
+    assert.equal(p.fps, 15);
+    const sent = frameSent(p, 1, 2000, 2000);
+    assert.equal(frameDue(sent, 2066), false);
+    assert.equal(frameDue(sent, 2067), true);  // 1000 / 15 ms apart
+  });
+
+  test("asked once: a busy server still slows it down, and the same wish does not undo that", () => {
+    let p = challengePace(initialPacing(), 15, 1000);
+    p = roundTrip(p, 2500, 100, "busy");
+    assert.equal(p.fps, 14);
+    p = challengePace(p, 15, 2600);
+    assert.equal(p.fps, 14);
+  });
+
+  test("fast answers raise it up to the challenge's rate, not beyond", () => {
+    let p = challengePace(initialPacing(), 12, 0);
+    p = roundTrip(p, 1000, 100, "busy");
+    for (let t = 2000; t <= 12000; t += 100) p = roundTrip(p, t, 60);
+    assert.equal(p.fps, 12);
+  });
+
+  test("when the challenge closes the rate comes back under 8", () => {
+    let p = challengePace(initialPacing(), 15, 0);
+    p = challengePace(p, null, 500);
+    assert.equal(p.fps, FPS_MAX);
+    for (let t = 2000; t <= 12000; t += 100) p = roundTrip(p, t, 60);
+    assert.equal(p.fps, FPS_MAX);
+  });
+
+  test("a challenge without a frame rate changes nothing", () => {
+    const p = initialPacing();
+    assert.equal(challengePace(p, undefined, 100), p);
+    assert.equal(challengePace(p, null, 100), p);
   });
 });
 

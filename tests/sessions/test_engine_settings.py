@@ -79,3 +79,22 @@ def test_frame_analysis_uses_the_frame_limits_of_the_settings(settings):
     assert answer["ok"] is False and answer["code"] == "too_many_pixels", answer
     settings.LIVENESS_FRAME_MAX_BYTES = len(jpeg) - 1
     assert analyze_frame_payload(image)["code"] == "too_large"
+
+
+@pytest.mark.parametrize(
+    "gesture, rate",
+    [("HEAD_00", 15), ("HEAD_11", 15), ("HEAD_LEFT", None), ("HEAD_OPEN_MOUTH", None)],
+)
+def test_an_eye_challenge_asks_the_page_for_its_frame_rate(gesture, rate):
+    from gestures.challenge import ChallengeRun
+    from gestures.steps import Step
+    from sessions.engine import challenge_info
+
+    run = ChallengeRun([gesture], EngineConfig(), 3, interactive=True)
+    step = Step("challenge", "ok", 1, 2, 0, 1, gesture=gesture, remaining_ms=8000)
+    assert challenge_info(run, step)["frame_rate"] == rate
+
+
+def test_the_eye_frame_rate_is_a_setting(settings):
+    settings.LIVENESS_ENGINE = {"eye_frame_rate": 12}
+    assert engine_config().eye_frame_rate == 12

@@ -29,6 +29,9 @@ class EngineConfig:
     # Nods show less parallax against the anchors (brows and mouth corners stand forward of
     # the eye corners and follow the nose part of the way), so their ratio is lower.
     nod_parallax_ratio_min: float = 0.3
+    # A movement whose nose parallax from the (drifted) neutral falls short is measured again
+    # from the calm frame of the last this-many ms that lies farthest the other way.
+    pose_reference_ms: int = 1000
     # ...and the pixels must disagree with a flat picture: after the best homography from the
     # neutral view, a photo card correlates 0.98 or more with it; real nods and turns at their
     # thresholds 0.95 or less (gestures.texture, docs/ACCURACY.md).

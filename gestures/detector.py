@@ -15,7 +15,15 @@ from gestures.config import EngineConfig
 from gestures.geometry import Rows
 from gestures.observation import FrameObservation
 from gestures.planar import face_warp
-from gestures.reading import Baseline, Reading, confirm_mouth, confirm_pixels, read
+from gestures.reading import (
+    Baseline,
+    Reading,
+    Recent,
+    confirm_from_recent,
+    confirm_mouth,
+    confirm_pixels,
+    read,
+)
 
 PENDING = "pending"
 _MAX_FRAME_MS = 150  # a longer gap between frames says nothing about how long a pose lasted
@@ -87,17 +95,22 @@ class GestureTracker:
     _neutral_start: Rows | None = None
     _neutral_frames: list[FrameObservation] = field(default_factory=list)
     _closed: tuple[float, float] | None = None  # lowest eye ratios while closed (HEAD_11)
+    _recent: list[Recent] = field(default_factory=list)  # calm frames since neutral
 
     def update(self, obs: FrameObservation, t_ms: int) -> Outcome:
         """Feed one frame with a face (callers handle face-less frames)."""
         if self._jumped(obs):
             # Another face: it must hold its own neutral pose from this frame on.
             self.baseline, self.primed, self._closed = None, False, None
+            self._recent = []
             self._neutral.see(False, t_ms)
             self._neutral_start, self._neutral_frames = None, []
         if self.baseline is None:
             return self._await_neutral(obs, t_ms)
         reading = read(self.baseline, obs, self.config)
+        if reading.flat_pose == self.gesture:
+            reading = confirm_from_recent(reading, obs, self._recent, self.config)
+        self._remember(reading, obs, t_ms)
         if reading.pose is not None and self._decisive(reading, t_ms):
             # Only now ask the pixels whether the face is a flat picture (a few ms a frame):
             # once per hold, not on every frame of it.
@@ -227,6 +240,13 @@ class GestureTracker:
             return False
         hold = self._other.get(pose, _Hold())
         return hold.would_hold(t_ms, max(c.clear_other_hold_ms, c.eye_hold_ms))
+
+    def _remember(self, reading: Reading, obs: FrameObservation, t_ms: int) -> None:
+        """Keep this frame as a place to measure a movement from, when it is calm."""
+        horizon = t_ms - self.config.pose_reference_ms
+        self._recent = [r for r in self._recent if r.t_ms >= horizon]
+        if self._calm(reading) and obs.landmarks is not None:
+            self._recent.append(Recent(t_ms, reading.d_yaw, reading.d_pitch, obs.landmarks))
 
     def _mouth_decisive(self, t_ms: int) -> bool:
         """Would an open mouth on this frame complete the challenge's open-mouth hold (its own,

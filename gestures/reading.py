@@ -95,6 +95,7 @@ class Reading:
     # The same correlation over the lower face only, measured by `confirm_mouth` on a frame
     # whose open mouth would complete a hold.
     mouth_plane: float | None = None
+    flat_pose: str | None = None  # the strongest movement whose angle passed, nose did not
 
 
 def read(base: Baseline, obs: FrameObservation, config: EngineConfig) -> Reading:
@@ -105,7 +106,7 @@ def read(base: Baseline, obs: FrameObservation, config: EngineConfig) -> Reading
     d_yaw, d_pitch = obs.yaw - base.yaw, obs.pitch - base.pitch
     view = flat_view(base.landmarks, obs.landmarks)
     parallax = view.parallax
-    pose, strength, flat = _pose(obs.yaw, d_yaw, d_pitch, parallax, config)
+    pose, strength, flat_pose = _pose(obs.yaw, d_yaw, d_pitch, parallax, config)
     right, left, mouth = view.openness
     eye_r, eye_l = right / max(base.eye_right, 1e-6), left / max(base.eye_left, 1e-6)
     # Eyes and mouth are read only while the face keeps its neutral shape: a turned head hides
@@ -129,10 +130,11 @@ def read(base: Baseline, obs: FrameObservation, config: EngineConfig) -> Reading
         plane=None,
         pose=pose,
         pose_strength=strength,
-        flat=flat,
+        flat=flat_pose is not None,
         eyes=_eyes(eye_r, eye_l, config) if head_still else None,
         mouth_state=_mouth(mouth, base.mouth, config) if head_still else None,
         still=head_still,
+        flat_pose=flat_pose,
     )
 
 
@@ -174,11 +176,63 @@ def confirm_mouth(
     return dataclasses.replace(reading, mouth_plane=lower)
 
 
+@dataclass(frozen=True)
+class Recent:
+    """A calm frame of the open challenge, kept as another place to measure a movement from."""
+
+    t_ms: int
+    d_yaw: float
+    d_pitch: float
+    landmarks: Rows
+
+
+def confirm_from_recent(
+    reading: Reading, obs: FrameObservation, recent: list[Recent], config: EngineConfig
+) -> Reading:
+    """A movement whose angle passed its threshold but whose nose did not move enough against
+    the face plane since neutral (`flat_pose`), asked once more from the recent calm frame that
+    lies farthest the other way. The neutral was taken seconds ago and drifts: a head that
+    settles, talks or looks up a little before it nods moves the neutral's parallax, while the
+    movement itself still moves the nose against the plane by `nose_depth_iod * sin(angle)`. A
+    picture moves no nose from any frame, so it gains nothing here (and a pose confirmed this
+    way still faces the pixel check)."""
+    gesture = reading.flat_pose
+    if reading.pose is not None or gesture is None or not recent:
+        return reading
+
+    def along(d_yaw: float, d_pitch: float) -> float:
+        return {
+            codes.HEAD_LEFT: -d_yaw,
+            codes.HEAD_RIGHT: d_yaw,
+            codes.HEAD_UP: d_pitch,
+            codes.HEAD_DOWN: -d_pitch,
+        }[gesture]
+
+    start = min(recent, key=lambda r: along(r.d_yaw, r.d_pitch))
+    moved = along(reading.d_yaw, reading.d_pitch) - along(start.d_yaw, start.d_pitch)
+    if moved <= 0:
+        return reading
+    assert obs.landmarks is not None
+    p = flat_view(start.landmarks, obs.landmarks).parallax
+    shift = {
+        codes.HEAD_LEFT: p.x,
+        codes.HEAD_RIGHT: -p.x,
+        codes.HEAD_UP: -p.y,
+        codes.HEAD_DOWN: p.y,
+    }[gesture]
+    nod = gesture in (codes.HEAD_UP, codes.HEAD_DOWN)
+    ratio = config.nod_parallax_ratio_min if nod else config.parallax_ratio_min
+    if shift < ratio * config.nose_depth_iod * math.sin(math.radians(min(moved, 90.0))):
+        return reading
+    return dataclasses.replace(reading, pose=gesture, flat=False, flat_pose=None)
+
+
 def _pose(
     yaw: float, d_yaw: float, d_pitch: float, parallax: Parallax, config: EngineConfig
-) -> tuple[str | None, float, bool]:
+) -> tuple[str | None, float, str | None]:
     """The strongest head movement whose angle passed its threshold AND whose nose parallax
-    agrees; `flat` when an angle passed but the nose did not move against the face plane.
+    agrees; else the strongest whose angle passed but whose nose did not move against the face
+    plane (the third value, None when no angle passed).
 
     yaw < 0 is a turn to the subject's own left, which moves the nose toward the image's right
     (parallax.x > 0); looking up moves the nose up in the image (parallax.y < 0). Each gesture
@@ -210,19 +264,20 @@ def _pose(
     )
     best: str | None = None
     best_strength = max(candidate[1] for candidate in candidates)
-    confirmed_strength = 0.0
-    flat = False
+    confirmed_strength = flat_strength = 0.0
+    flat: str | None = None
     for gesture, strength, shift, ratio, moved in candidates:
         if strength < 1.0:
             continue
         # Parallax is measured from the neutral frame, so it answers to the angle moved.
         expected = c.nose_depth_iod * math.sin(math.radians(moved))
         if shift < ratio * expected:
-            flat = True
+            if strength > flat_strength:
+                flat, flat_strength = gesture, strength
         elif strength > confirmed_strength:
             best, confirmed_strength = gesture, strength
     if best is not None:
-        return best, confirmed_strength, False
+        return best, confirmed_strength, None
     return None, max(best_strength, 0.0), flat
 
 

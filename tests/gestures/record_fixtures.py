@@ -23,6 +23,9 @@ CUTS = [
     ("st_katiehill_turns", 84, 140),
     # A slow blink between wide-open eyes under raised brows (HEAD_00).
     ("liveportrait_d7", 41, 100),
+    # Talking with the head a few degrees up, then a nod down at 40-50: from the neutral the
+    # nose moves too little, from the frames just before enough (HEAD_DOWN at 5-10 fps).
+    ("tp_driving_turn", 0, 80),
 ]
 
 
@@ -40,7 +43,7 @@ def main(data: Path) -> None:
     for name, first, last in CUTS:
         wanted = set(range(first, last + 1))
         rows = [
-            # Without the face patch: eye gestures never ask the pixels.
+            # Without the face patch (size): the pixel checks are skipped on replay.
             {
                 "index": i,
                 "t_ms": t,

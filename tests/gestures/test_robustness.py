@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 
 from gestures import codes
+from gestures.config import EngineConfig
 from gestures.observation import FrameObservation
 from workers.replay import replay
 
@@ -65,6 +66,19 @@ def test_slow_cameras_still_show_the_gesture(recording, clip, gesture, fps):
     frames = thinned(recording(clip), 1000 / fps - 5)
     report = replay(frames, [gesture])
     assert report["result"]["gestures"][0]["gesture_status"] == codes.MATCH, report["result"]
+
+
+@pytest.mark.parametrize("fps", [5, 8, 10])
+def test_a_nod_after_the_neutral_drifted_is_measured_from_just_before_it(recording, fps):
+    # tp_driving_turn: the head talks a few degrees up from its neutral, then nods down. From
+    # the neutral the nose moves too little for a 9-degree nod (flat); from the calm frames
+    # just before the nod, where the head was up, it moves as much as a 15-degree nod should.
+    frames = thinned(recording("tp_driving_turn_0-80"), 1000 / fps - 5)
+    report = replay(frames, [codes.HEAD_DOWN])
+    assert report["result"]["gestures"][0]["gesture_status"] == codes.MATCH, report["result"]
+    # Measured from the neutral alone (no recent frames kept), the same nod was refused.
+    alone = replay(frames, [codes.HEAD_DOWN], EngineConfig(pose_reference_ms=0))
+    assert alone["result"]["gestures"][0]["gesture_status"] == codes.NOT_MATCH
 
 
 def test_a_second_face_that_stays_still_fails_as_glairs_too_many_faces(recording):

@@ -28,6 +28,8 @@ PY = VENV / "bin" / "python"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 POSTGRES_TEST_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
 REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# The PostgreSQL pass runs beside the first one: its Redis tests flush a database of their own.
+REDIS_TEST_URL_POSTGRES_PASS = os.environ.get("TEST_REDIS_URL_PG", "redis://127.0.0.1:6379/14")
 # What CI needs from Debian for the browser tests: a real Chromium and ffmpeg for the clips.
 # redis-server: the fault tests run a Redis of their own, to restart it.
 SYSTEM_PACKAGES = {
@@ -199,21 +201,35 @@ def _signal_group(child: subprocess.Popen[bytes], signum: int) -> None:
 def test(args: list[str]) -> None:
     """Two passes, side by side on two cores: the whole suite on the embedded default
     (SQLite), and the persistence and API tests again against PostgreSQL. They share nothing:
-    the PostgreSQL pass has its own test database and no Redis; its output follows the first's."""
+    the PostgreSQL pass has its own test database, Redis database and pytest cache; its output
+    follows the first's."""
     install()
     install_system_packages()
     base_env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     base_env.pop("DATABASE_URL", None)
     base_env.setdefault("TEST_REDIS_URL", REDIS_TEST_URL)
     second: subprocess.Popen[bytes] | None = None
-    log = ROOT / ".venv" / "postgres-pass.log"
+    log = VENV / "postgres-pass.log"
     if reachable("127.0.0.1", 5432) or "127.0.0.1:5432" not in POSTGRES_TEST_URL:
-        pg_env = {**base_env, "DATABASE_URL": POSTGRES_TEST_URL, "GLAIR_EXPECT_DB": "postgresql"}
-        cmd = [str(PY), "-m", "pytest", "-m", "postgres", *args]
+        pg_env = {
+            **base_env,
+            "DATABASE_URL": POSTGRES_TEST_URL,
+            "GLAIR_EXPECT_DB": "postgresql",
+            "TEST_REDIS_URL": REDIS_TEST_URL_POSTGRES_PASS,
+        }
+        cmd = [str(PY), "-m", "pytest", "-m", "postgres", "-o", "cache_dir=.venv/pytest-pg", *args]
         with log.open("wb") as out:
             second = subprocess.Popen(cmd, cwd=ROOT, env=pg_env, stdout=out, stderr=out)
-    print("\n=== pass 1: whole suite, embedded default (SQLite) ===", flush=True)
-    first = run(PY, "-m", "pytest", *args, env=base_env, check=False)
+    try:
+        print("\n=== pass 1: whole suite, embedded default (SQLite) ===", flush=True)
+        first = run(PY, "-m", "pytest", *args, env=base_env, check=False)
+    finally:
+        if second is not None and second.poll() is None and sys.exc_info()[0] is not None:
+            second.terminate()  # interrupted: the PostgreSQL pass must not outlive us
+            try:
+                second.wait(STOP_GRACE_S)
+            except subprocess.TimeoutExpired:
+                second.kill()
     print("\n=== pass 2: persistence and API against PostgreSQL (ran beside pass 1) ===")
     if second is None:
         if IN_CI:

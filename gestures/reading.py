@@ -193,9 +193,11 @@ def confirm_from_recent(
     the face plane since neutral (`flat_pose`), asked once more from the recent calm frame that
     lies farthest the other way. The neutral was taken seconds ago and drifts: a head that
     settles, talks or looks up a little before it nods moves the neutral's parallax, while the
-    movement itself still moves the nose against the plane by `nose_depth_iod * sin(angle)`. A
-    picture moves no nose from any frame, so it gains nothing here (and a pose confirmed this
-    way still faces the pixel check)."""
+    movement itself still moves the nose against the plane by `nose_depth_iod * sin(angle)`.
+    The angle moved since that frame must itself be a whole movement (`turn_move_deg`,
+    `nod_pitch_deg`): a card held turned for a second offers only frames as turned as the
+    current one, whose jitter would ask almost no parallax. A pose confirmed this way still
+    faces the pixel check."""
     gesture = reading.flat_pose
     if reading.pose is not None or gesture is None or not recent:
         return reading
@@ -210,7 +212,8 @@ def confirm_from_recent(
 
     start = min(recent, key=lambda r: along(r.d_yaw, r.d_pitch))
     moved = along(reading.d_yaw, reading.d_pitch) - along(start.d_yaw, start.d_pitch)
-    if moved <= 0:
+    nod = gesture in (codes.HEAD_UP, codes.HEAD_DOWN)
+    if moved < (config.nod_pitch_deg if nod else config.turn_move_deg):
         return reading
     assert obs.landmarks is not None
     p = flat_view(start.landmarks, obs.landmarks).parallax
@@ -220,7 +223,6 @@ def confirm_from_recent(
         codes.HEAD_UP: -p.y,
         codes.HEAD_DOWN: p.y,
     }[gesture]
-    nod = gesture in (codes.HEAD_UP, codes.HEAD_DOWN)
     ratio = config.nod_parallax_ratio_min if nod else config.parallax_ratio_min
     if shift < ratio * config.nose_depth_iod * math.sin(math.radians(min(moved, 90.0))):
         return reading

@@ -18,9 +18,10 @@ in (ready, a challenge, waiting for a retry...) is the engine's state machine
    A verdict is committed with a conditional update and only then sent with its redirect.
 5. An outage pauses the run instead of costing the user an attempt. Frames that come back
    `lost` mean analysis is unavailable; a write the database refused waits in the run's
-   `WriteQueue` (`sessions.writes`, with every message that must follow it) and is retried. Either way the page is told
-   `paused`, then `resumed`, and the engine's clock skips the outage: the first frame fed
-   after it is placed just after the last one fed before it, so no timer ran meanwhile.
+   `WriteQueue` (`sessions.writes`, with every message that must follow it) and is
+   retried. Either way the page is told `paused`, then `resumed`, and the engine's clock
+   skips the outage: the first frame fed after it is placed just after the last one fed
+   before it, so no timer ran meanwhile.
 """
 
 from __future__ import annotations
@@ -234,7 +235,7 @@ class LiveRun:
                     self._save_progress()
                     self.pending.say({"type": "challenge_passed", "index": event["index"]})
             elif kind == EventKind.ATTEMPT_FAILED and step.verdict is None:
-                # The run now waits for the user's retry (`Phase.ATTEMPT_FAILED`, gestures.vocabulary).
+                # The run now waits for the user's retry (`Phase.ATTEMPT_FAILED`).
                 self._save_progress()
                 self.pending.say(
                     {"type": "attempt_failed", "attempt": event["attempt"], **self.run.last_failure}

@@ -37,15 +37,19 @@ export function initialPacing() {
 }
 
 // The open challenge asks for `wanted` frames/s (its `frame_rate`; eye challenges: a blink
-// is brief) or for nothing (null). A new wish raises the ceiling and jumps straight to it
-// (the challenge may be over before +1 fps a second got there); the usual adaptation then
-// goes on below the new ceiling. When the wish ends the rate comes back under FPS_MAX.
-export function challengePace(p, wanted, t) {
+// is brief) or for nothing (null). A new wish raises the ceiling and, unless the server has
+// been slowing the page down, jumps straight to it (the challenge may be over before +1 fps a
+// second got there); the usual adaptation then goes on below the new ceiling. A throttled
+// page (below its starting rate, or slow answers) only gets the higher ceiling. When the wish
+// ends the rate comes back under FPS_MAX.
+export function challengePace(p, wanted) {
   const asked = typeof wanted === "number" && wanted > 0 ? wanted : null;
   if (asked === p.wanted) return p;
   const ceiling = Math.max(FPS_MAX, asked || 0);
-  const fps = asked !== null ? Math.max(p.fps, asked) : Math.min(p.fps, FPS_MAX);
-  return Object.assign({}, p, { wanted: asked, ceiling: ceiling, fps: fps, lastAdapt: t });
+  const throttled = p.fps < FPS_START || (p.rttAvg !== null && p.rttAvg > RTT_SLOW_MS);
+  let fps = Math.min(p.fps, ceiling);
+  if (asked !== null && !throttled) fps = Math.max(p.fps, asked);
+  return Object.assign({}, p, { wanted: asked, ceiling: ceiling, fps: fps });
 }
 
 // May a frame go now? A free slot and the frame interval passed.

@@ -160,7 +160,7 @@ function frameTick() {
   const out = framesExpired(pacing, t);
   pacing = out.pacing;
   out.expired.forEach(debug.frameExpired);
-  pacing = challengePace(pacing, state.challenge ? state.challenge.frame_rate : null, t);
+  pacing = challengePace(pacing, state.challenge ? state.challenge.frame_rate : null);
   if (!framesWanted(state) || !camera.ready() || !frameDue(pacing, t)) return;
   const shot = camera.capture();
   const seq = pacing.seq + 1;

@@ -137,6 +137,18 @@ def test_a_photo_turned_in_the_hand_never_matches_a_turn():
     assert all(r is not None and r.pose is None and r.flat for r in readings)
 
 
+def test_a_photo_swung_wide_gains_nothing_from_the_recent_frames():
+    # Measured again from a recent frame (the neutral may have drifted), the card still moves
+    # no nose: from the frame where the mesh read it nearly frontal to the one it reads turned
+    # 25 degrees, every landmark follows one homography.
+    tracker = neutral_held(codes.HEAD_LEFT)
+    swings = [photo(yaw=y, angle=a) for y, a in [(-3, 5), (-14, 15), (-25, 30)] * 10]
+    outcomes = feed(tracker, swings, 300)
+    assert {o.status for o in outcomes} == {PENDING}
+    turned = [o.reading for o in outcomes if o.reading is not None and o.reading.d_yaw <= -15]
+    assert turned and all(r.pose is None and r.flat for r in turned)
+
+
 def test_a_clearly_different_turn_held_fails_the_challenge():
     tracker = neutral_held(codes.HEAD_LEFT)
     # 30 degrees right: twice its threshold, eyes open, mouth still; held 400 ms = 4 frames.

@@ -113,7 +113,7 @@ describe("adaptive rate", () => {
 
 describe("a challenge's frame rate", () => {
   test("an eye challenge's frame_rate is reached at once, above the usual ceiling", () => {
-    const p = challengePace(initialPacing(), 15, 1000);
+    const p = challengePace(initialPacing(), 15);
     assert.equal(p.fps, 15);
     const sent = frameSent(p, 1, 2000, 2000);
     assert.equal(frameDue(sent, 2066), false);
@@ -121,32 +121,44 @@ describe("a challenge's frame rate", () => {
   });
 
   test("asked once: a busy server still slows it down, and the same wish does not undo that", () => {
-    let p = challengePace(initialPacing(), 15, 1000);
+    let p = challengePace(initialPacing(), 15);
     p = roundTrip(p, 2500, 100, "busy");
     assert.equal(p.fps, 14);
-    p = challengePace(p, 15, 2600);
+    p = challengePace(p, 15);
     assert.equal(p.fps, 14);
   });
 
   test("fast answers raise it up to the challenge's rate, not beyond", () => {
-    let p = challengePace(initialPacing(), 12, 0);
+    let p = challengePace(initialPacing(), 12);
     p = roundTrip(p, 1000, 100, "busy");
     for (let t = 2000; t <= 12000; t += 100) p = roundTrip(p, t, 60);
     assert.equal(p.fps, 12);
   });
 
   test("when the challenge closes the rate comes back under 8", () => {
-    let p = challengePace(initialPacing(), 15, 0);
-    p = challengePace(p, null, 500);
+    let p = challengePace(initialPacing(), 15);
+    p = challengePace(p, null);
     assert.equal(p.fps, FPS_MAX);
     for (let t = 2000; t <= 12000; t += 100) p = roundTrip(p, t, 60);
     assert.equal(p.fps, FPS_MAX);
   });
 
+  test("a page the server has slowed down only gets the higher ceiling, not the jump", () => {
+    let p = initialPacing();
+    for (let t = 1000; t <= 4000; t += 1000) p = roundTrip(p, t, 100, "busy");
+    assert.ok(p.fps < FPS_START);
+    const slowed = p.fps;
+    p = challengePace(p, 15);
+    assert.equal(p.fps, slowed);
+    assert.equal(p.ceiling, 15);
+    for (let t = 6000; t <= 30000; t += 100) p = roundTrip(p, t, 60);
+    assert.equal(p.fps, 15);  // climbs back by 1 fps a second once answers are fast
+  });
+
   test("a challenge without a frame rate changes nothing", () => {
     const p = initialPacing();
-    assert.equal(challengePace(p, undefined, 100), p);
-    assert.equal(challengePace(p, null, 100), p);
+    assert.equal(challengePace(p, undefined), p);
+    assert.equal(challengePace(p, null), p);
   });
 });
 

@@ -242,7 +242,10 @@ class GestureTracker:
         return hold.would_hold(t_ms, max(c.clear_other_hold_ms, c.eye_hold_ms))
 
     def _remember(self, reading: Reading, obs: FrameObservation, t_ms: int) -> None:
-        """Keep this frame as a place to measure a movement from, when it is calm."""
+        """Keep this frame as a place to measure a movement from, when it is calm (head
+        gestures only: nothing else asks)."""
+        if self.gesture not in codes.POSE_GESTURES:
+            return
         horizon = t_ms - self.config.pose_reference_ms
         self._recent = [r for r in self._recent if r.t_ms >= horizon]
         if self._calm(reading) and obs.landmarks is not None:

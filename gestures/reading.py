@@ -201,86 +201,81 @@ def confirm_from_recent(
     gesture = reading.flat_pose
     if reading.pose is not None or gesture is None or not recent:
         return reading
-
-    def along(d_yaw: float, d_pitch: float) -> float:
-        return {
-            codes.HEAD_LEFT: -d_yaw,
-            codes.HEAD_RIGHT: d_yaw,
-            codes.HEAD_UP: d_pitch,
-            codes.HEAD_DOWN: -d_pitch,
-        }[gesture]
-
-    start = min(recent, key=lambda r: along(r.d_yaw, r.d_pitch))
-    moved = along(reading.d_yaw, reading.d_pitch) - along(start.d_yaw, start.d_pitch)
+    start = min(recent, key=lambda r: _along(gesture, r.d_yaw, r.d_pitch))
+    moved = _along(gesture, reading.d_yaw, reading.d_pitch)
+    moved -= _along(gesture, start.d_yaw, start.d_pitch)
     nod = gesture in (codes.HEAD_UP, codes.HEAD_DOWN)
     if moved < (config.nod_pitch_deg if nod else config.turn_move_deg):
         return reading
     assert obs.landmarks is not None
-    p = flat_view(start.landmarks, obs.landmarks).parallax
-    shift = {
-        codes.HEAD_LEFT: p.x,
-        codes.HEAD_RIGHT: -p.x,
-        codes.HEAD_UP: -p.y,
-        codes.HEAD_DOWN: p.y,
-    }[gesture]
-    ratio = config.nod_parallax_ratio_min if nod else config.parallax_ratio_min
-    if shift < ratio * config.nose_depth_iod * math.sin(math.radians(min(moved, 90.0))):
+    parallax = flat_view(start.landmarks, obs.landmarks).parallax
+    if not _nose_agrees(gesture, parallax, moved, config):
         return reading
     return dataclasses.replace(reading, pose=gesture, flat=False, flat_pose=None)
+
+
+def _along(gesture: str, d_yaw: float, d_pitch: float) -> float:
+    """The angle moved in the head gesture's direction (negative: the other way).
+
+    yaw < 0 is a turn to the subject's own left; pitch > 0 a look up."""
+    return {
+        codes.HEAD_LEFT: -d_yaw,
+        codes.HEAD_RIGHT: d_yaw,
+        codes.HEAD_UP: d_pitch,
+        codes.HEAD_DOWN: -d_pitch,
+    }[gesture]
+
+
+def _nose_agrees(gesture: str, parallax: Parallax, moved: float, config: EngineConfig) -> bool:
+    """Did the nose move against the face plane, in the gesture's direction, as much as a real
+    head does for `moved` degrees? A turn to the subject's own left moves the nose toward the
+    image's right (parallax.x > 0); a look up moves it up in the image (parallax.y < 0)."""
+    shift = {
+        codes.HEAD_LEFT: parallax.x,
+        codes.HEAD_RIGHT: -parallax.x,
+        codes.HEAD_UP: -parallax.y,
+        codes.HEAD_DOWN: parallax.y,
+    }[gesture]
+    nod = gesture in (codes.HEAD_UP, codes.HEAD_DOWN)
+    ratio = config.nod_parallax_ratio_min if nod else config.parallax_ratio_min
+    return shift >= ratio * config.nose_depth_iod * math.sin(math.radians(min(moved, 90.0)))
 
 
 def _pose(
     yaw: float, d_yaw: float, d_pitch: float, parallax: Parallax, config: EngineConfig
 ) -> tuple[str | None, float, str | None]:
     """The strongest head movement whose angle passed its threshold AND whose nose parallax
-    agrees; else the strongest whose angle passed but whose nose did not move against the face
-    plane (the third value, None when no angle passed).
+    agrees (`_nose_agrees`); else the strongest whose angle passed but whose nose did not move
+    against the face plane (the third value, None when no angle passed).
 
-    yaw < 0 is a turn to the subject's own left, which moves the nose toward the image's right
-    (parallax.x > 0); looking up moves the nose up in the image (parallax.y < 0). Each gesture
-    is judged on its own axis: turning heads often pitch a little too, and vice versa.
-    A turn must end at least `turn_yaw_deg` from frontal and move at least `turn_move_deg` from
-    the neutral pose (which may itself be a few degrees off frontal); a nod must move
-    `nod_pitch_deg` (absolute pitch depends on where the camera sits, so only the change counts).
+    Each gesture is judged on its own axis: turning heads often pitch a little too, and vice
+    versa. A turn must end at least `turn_yaw_deg` from frontal and move at least
+    `turn_move_deg` from the neutral pose (which may itself be a few degrees off frontal); a
+    nod must move `nod_pitch_deg` (absolute pitch depends on where the camera sits, so only
+    the change counts).
     """
     c = config
-    left = min(-yaw / c.turn_yaw_deg, -d_yaw / c.turn_move_deg)
-    right = min(yaw / c.turn_yaw_deg, d_yaw / c.turn_move_deg)
-    candidates = (
-        (codes.HEAD_LEFT, left, parallax.x, c.parallax_ratio_min, abs(d_yaw)),
-        (codes.HEAD_RIGHT, right, -parallax.x, c.parallax_ratio_min, abs(d_yaw)),
-        (
-            codes.HEAD_UP,
-            d_pitch / c.nod_pitch_deg,
-            -parallax.y,
-            c.nod_parallax_ratio_min,
-            abs(d_pitch),
-        ),
-        (
-            codes.HEAD_DOWN,
-            -d_pitch / c.nod_pitch_deg,
-            parallax.y,
-            c.nod_parallax_ratio_min,
-            abs(d_pitch),
-        ),
-    )
+    strengths = {
+        codes.HEAD_LEFT: min(-yaw / c.turn_yaw_deg, -d_yaw / c.turn_move_deg),
+        codes.HEAD_RIGHT: min(yaw / c.turn_yaw_deg, d_yaw / c.turn_move_deg),
+        codes.HEAD_UP: d_pitch / c.nod_pitch_deg,
+        codes.HEAD_DOWN: -d_pitch / c.nod_pitch_deg,
+    }
     best: str | None = None
-    best_strength = max(candidate[1] for candidate in candidates)
     confirmed_strength = flat_strength = 0.0
     flat: str | None = None
-    for gesture, strength, shift, ratio, moved in candidates:
+    for gesture, strength in strengths.items():
         if strength < 1.0:
             continue
         # Parallax is measured from the neutral frame, so it answers to the angle moved.
-        expected = c.nose_depth_iod * math.sin(math.radians(moved))
-        if shift < ratio * expected:
+        if not _nose_agrees(gesture, parallax, _along(gesture, d_yaw, d_pitch), c):
             if strength > flat_strength:
                 flat, flat_strength = gesture, strength
         elif strength > confirmed_strength:
             best, confirmed_strength = gesture, strength
     if best is not None:
         return best, confirmed_strength, None
-    return None, max(best_strength, 0.0), flat
+    return None, max(max(strengths.values()), 0.0), flat
 
 
 def _eyes(right: float, left: float, config: EngineConfig) -> str | None:

@@ -12,11 +12,12 @@ from typing import Any
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from sessions.live import STORAGE_RETRY_S, Closed, LiveRun
+from sessions.live import Closed, LiveRun
 from sessions.messages import MessageError, decode_message, parse_message
 from sessions.protocol import CloseCode
 from sessions.services import load
 from sessions.tasks import analyze_frame, analyze_frame_payload
+from sessions.writes import STORAGE_RETRY_S
 
 log = logging.getLogger(__name__)
 MAX_BAD_MESSAGES = 20

@@ -43,14 +43,13 @@ from sessions.models import ImageKind, LivenessSession, SessionStatus
 from sessions.protocol import FRAME_TIMEOUT_S, MAX_IN_FLIGHT, CloseCode
 from sessions.services import progress
 from sessions.services.sessions import event_record, sessions_expire_due
-from sessions.writes import STORAGE_DOWN, STORAGE_RETRY_S, Emit, Then, WriteQueue, discard
+from sessions.writes import STORAGE_DOWN, Emit, Then, WriteQueue, discard
 
 CLOSE_ENDED = CloseCode.ENDED
 CLOSE_UNKNOWN = CloseCode.UNKNOWN
 CLOSE_UNAVAILABLE = CloseCode.UNAVAILABLE
 # After an outage the engine sees the next frame this long after the last one it saw.
 RESUME_GAP_MS = 200
-__all__ = ["STORAGE_RETRY_S", "Closed", "LiveRun"]
 
 log = logging.getLogger(__name__)
 

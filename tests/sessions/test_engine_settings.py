@@ -11,9 +11,11 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
+from gestures.challenge import ChallengeRun
 from gestures.config import EngineConfig
+from gestures.steps import Step
 from sessions.checks import check_engine_settings, check_run_limits
-from sessions.engine import engine_config, frame_limits
+from sessions.engine import challenge_info, engine_config, frame_limits
 from sessions.tasks import analyze_frame_payload
 
 
@@ -86,10 +88,6 @@ def test_frame_analysis_uses_the_frame_limits_of_the_settings(settings):
     [("HEAD_00", 15), ("HEAD_11", 15), ("HEAD_LEFT", None), ("HEAD_OPEN_MOUTH", None)],
 )
 def test_an_eye_challenge_asks_the_page_for_its_frame_rate(gesture, rate):
-    from gestures.challenge import ChallengeRun
-    from gestures.steps import Step
-    from sessions.engine import challenge_info
-
     run = ChallengeRun([gesture], EngineConfig(), 3, interactive=True)
     step = Step("challenge", "ok", 1, 2, 0, 1, gesture=gesture, remaining_ms=8000)
     assert challenge_info(run, step)["frame_rate"] == rate

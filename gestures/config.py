@@ -64,6 +64,9 @@ class EngineConfig:
     eye_reopen_rise: float = 0.15
     wink_gap: float = 0.3  # a winking eye this much below the other (gestures.reading._eyes)
     eye_open_min: float = 0.15  # absolute: a neutral pose needs open eyes
+    # ...and each eye at least `eye_open_ratio` of the user's own open level: a high rank of
+    # its openness over this much of the recent frontal frames (gestures.detector._eye_level).
+    eye_level_ms: int = 2000
     # Holding a gesture: head and mouth must persist; a blink is brief by nature.
     pose_hold_ms: int = 200
     mouth_hold_ms: int = 200
@@ -92,11 +95,12 @@ class EngineConfig:
     still_speed_max: float = 3.0  # face widths per second the face centre may travel
     # A face whose centre jumps this many face widths between frames is a different face.
     face_jump_max: float = 0.8
-    # Passive anti-spoofing (gestures.passive): spoof_percentage = 1 - the median live
-    # probability of the run's sampled frames. At the page's 480 px / JPEG 70, live clips give
-    # a median spoof of 0.0-0.25 for most people but 0.57-0.60 for two (studio-lit, smiling);
-    # the screen replays and prints of spoof/ 0.78-1.0 (docs/ACCURACY.md). HIGH, which fails
-    # the session, sits above the live clips with room for both; MODERATE is for reviewers.
+    # Passive anti-spoofing (gestures.passive): spoof_percentage = 1 - the live probability of
+    # the run's sampled frames pooled in log-odds. At the page's 480 px / JPEG 70, live clips
+    # give 0.02-0.25 for most people but up to 0.65 for two (studio-lit, smiling); the screen
+    # replays and prints of spoof/ 0.78-1.0. HIGH, which fails the session, sits above the live
+    # clips; docs/ACCURACY.md's sweep (dev split) shows what 0.5-0.85 would trade. MODERATE is
+    # for reviewers.
     passive_spoof_high: float = 0.7
     passive_spoof_moderate: float = 0.4
     # Fewer sampled frames than this is no evidence of life; 0 turns the check off (only for

@@ -27,9 +27,14 @@ from gestures.reading import (
 
 PENDING = "pending"
 _MAX_FRAME_MS = 150  # a longer gap between frames says nothing about how long a pose lasted
+# The user's open-eye level: the reading at this rank (0..1) of the recent frontal frames, once
+# there are this many of them.
+_EYE_LEVEL_RANK = 0.8
+_EYE_LEVEL_MIN_FRAMES = 3
 
 _EYE_CODES = {codes.HEAD_00: "00", codes.HEAD_01: "01", codes.HEAD_10: "10", codes.HEAD_11: "11"}
 _OPPOSITE_WINK = {codes.HEAD_01: "10", codes.HEAD_10: "01"}
+_CLOSING = frozenset({codes.HEAD_00, codes.HEAD_01, codes.HEAD_10})
 # Gestures that must first show their opposite state: open-then-close, closed-then-open.
 _PRIMERS = {codes.HEAD_CLOSE_MOUTH: ("mouth", "open"), codes.HEAD_11: ("eyes", "00")}
 
@@ -96,6 +101,9 @@ class GestureTracker:
     _neutral_frames: list[FrameObservation] = field(default_factory=list)
     _closed: tuple[float, float] | None = None  # lowest eye ratios while closed (HEAD_11)
     _recent: list[Recent] = field(default_factory=list)  # calm frames since neutral
+    # Eye openness (t_ms, right, left) of the frontal frames seen before the baseline was set,
+    # for the user's own open-eye level (`_eye_level`).
+    _eyes_seen: list[tuple[int, float, float]] = field(default_factory=list)
 
     def update(self, obs: FrameObservation, t_ms: int) -> Outcome:
         """Feed one frame with a face (callers handle face-less frames)."""
@@ -129,7 +137,9 @@ class GestureTracker:
         """A frame from just before the challenge opened: it may show the neutral pose, never
         a gesture (a movement must come after the challenge appears). Not for eye gestures:
         the eyes' neutral is taken after the challenge appears, since lids that were
-        squinting or mid-blink just before would set it too low."""
+        squinting or mid-blink just before would set it too low. Their openness still tells
+        how open this user's eyes are (`_eye_level`)."""
+        self._see_eyes(obs, t_ms)
         if self.gesture in codes.EYE_GESTURES:
             return
         if self.baseline is None and obs.faces == 1 and obs.has_face:
@@ -144,10 +154,12 @@ class GestureTracker:
 
     def _await_neutral(self, obs: FrameObservation, t_ms: int) -> Outcome:
         c = self.config
+        self._see_eyes(obs, t_ms)
         neutral = (
             abs(obs.yaw) <= c.neutral_yaw_max
             and abs(obs.pitch) <= c.neutral_pitch_max
             and min(obs.eye_right, obs.eye_left) >= c.eye_open_min
+            and self._eyes_open(obs)
             # The mouth matters only to mouth gestures: a turn or a blink may start mid-word.
             and (obs.mouth < c.mouth_open_min or self.gesture not in codes.MOUTH_GESTURES)
         )
@@ -170,6 +182,40 @@ class GestureTracker:
             self._neutral_frames = []
             return Outcome(PENDING, neutral=True)
         return Outcome(PENDING)
+
+    def _see_eyes(self, obs: FrameObservation, t_ms: int) -> None:
+        c = self.config
+        if abs(obs.yaw) > c.neutral_yaw_max or abs(obs.pitch) > c.neutral_pitch_max:
+            return
+        horizon = t_ms - c.eye_level_ms
+        self._eyes_seen = [e for e in self._eyes_seen if horizon <= e[0] < t_ms]
+        self._eyes_seen.append((t_ms, obs.eye_right, obs.eye_left))
+
+    def _eye_level(self) -> tuple[float, float] | None:
+        """How open this user's eyes are when open: a high rank of the openness seen in the
+        last `eye_level_ms` of frontal frames. Blinks and squints only ever lower the lids, so
+        the upper part of the recent readings is the open eye; a high rank rather than the
+        maximum, so one wide-eyed frame or a jittery landmark does not set it."""
+        seen = self._eyes_seen
+        if len(seen) < _EYE_LEVEL_MIN_FRAMES:
+            return None
+        rank = min(int(_EYE_LEVEL_RANK * len(seen)), len(seen) - 1)
+        return sorted(e[1] for e in seen)[rank], sorted(e[2] for e in seen)[rank]
+
+    def _eyes_open(self, obs: FrameObservation) -> bool:
+        """For a closing gesture (HEAD_00, HEAD_01, HEAD_10), both eyes open against the user's
+        own open level: a neutral taken while the lids were closing (a slow blink) would set
+        the eyes' neutral too low, and the closed eyes would then look too shallow to count.
+        Other gestures keep the absolute floor only: a smile narrows the eyes to 0.7-0.8 of
+        their open level for seconds (`lp_d12`), and a head or mouth gesture may start in it;
+        HEAD_11 measures its reopening from the closed lids as well (`_reopened`)."""
+        if self.gesture not in _CLOSING:
+            return True
+        level = self._eye_level()
+        if level is None:
+            return True
+        ratio = self.config.eye_open_ratio
+        return obs.eye_right >= ratio * level[0] and obs.eye_left >= ratio * level[1]
 
     def _matches(self, reading: Reading, t_ms: int) -> bool:
         c, g = self.config, self.gesture

@@ -22,6 +22,18 @@ def thinned(frames, keep_every_ms):
     return out
 
 
+def paced(frames, fps):
+    """The frames a camera timer at `fps` would send: one per tick, by timestamp (as the page
+    paces its uploads and bench/dataset.thin replays them)."""
+    step, due, out = 1000.0 / fps, 0.0, []
+    t0 = frames[0][1]
+    for index, t_ms, obs in frames:
+        if t_ms - t0 + 0.5 >= due:
+            due = max(due + step, t_ms - t0 + step * 0.5)
+            out.append((index, t_ms, obs))
+    return out
+
+
 def glitched(frames, every, make):
     return [
         (i, t, make(obs) if n % every == every - 1 else obs) for n, (i, t, obs) in enumerate(frames)
@@ -127,3 +139,17 @@ def test_raised_brows_do_not_hide_the_eyes(recording):
     ]
     assert len(expressive) >= 4  # the brows really are up in these frames
     assert all(read(base, frames[i], config).eyes == "11" for i in expressive)
+
+
+@pytest.mark.parametrize("fps", [8, 15])
+def test_a_neutral_is_not_taken_while_the_lids_are_closing(recording, fps):
+    # liveportrait_d7 at the page's pace: the challenge opens as her eyes reopen from a slow
+    # blink (45-56), and she closes them slowly again at 68. With only an absolute floor on
+    # eye openness, the neutral hold ran on through the closing lids, set the eyes' neutral
+    # halfway closed, and the closed eyes then read 0.7-0.8 of "neutral": never closed.
+    # Against her own open-eye level (the recent frames), the neutral waits for open eyes.
+    frames = paced(recording(D7), fps)
+    report = replay(frames, [codes.HEAD_00], max_attempts=1)
+    assert report["result"]["gestures"][0]["gesture_status"] == codes.MATCH, report["result"]
+    alone = replay(frames, [codes.HEAD_00], EngineConfig(eye_level_ms=0), max_attempts=1)
+    assert alone["result"]["gestures"][0]["gesture_status"] == codes.NOT_MATCH

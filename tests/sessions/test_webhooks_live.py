@@ -8,7 +8,9 @@ and never reads the session, so the periodic job alone must expire it and send t
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -22,6 +24,7 @@ import pytest
 
 from tests.support.distributed import Cluster
 from tests.support.live import ROOT, LiveServer, free_port
+from tests.support.prerequisites import require
 from tests.support.receiver import Answer, Receiver, verify
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
@@ -214,3 +217,45 @@ def _settled(server: LiveServer, creds: dict[str, str], sid: str) -> list[dict[s
         if all(d["status"] == "DELIVERED" for d in deliveries) or time.monotonic() > deadline:
             return deliveries
         time.sleep(0.2)
+
+
+def test_the_readme_node_receiver_verifies_the_signature(tmp_path: Path) -> None:
+    from sessions.services.webhooks import sign
+    from sessions.webhook_http import post
+
+    require(shutil.which("node") is not None, "node not installed (apt-get install nodejs)")
+    script = tmp_path / "receiver.mjs"
+    script.write_text(readme_block("webhook-receiver-node"))
+    port, secret = free_port(), "whsec_node"
+    node = subprocess.Popen(
+        ["node", str(script)],
+        env={"WEBHOOK_SECRET": secret, "PORT": str(port), "PATH": os.environ["PATH"]},
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        body = b'{"id":"d1","type":"session.expired","data":{"sid":"s1","status":"EXPIRED"}}'
+        url = f"http://127.0.0.1:{port}/liveness"
+
+        def send(signature: str) -> int | None:
+            for _ in range(50):  # until node listens
+                outcome = post(
+                    url,
+                    body,
+                    {"X-Liveness-Signature": signature},
+                    timeout_s=2,
+                    allow_private=True,
+                )
+                if outcome.status_code is not None:
+                    return outcome.status_code
+                time.sleep(0.1)
+            return None
+
+        assert send(sign("whsec_other", body)) == 400
+        assert send(sign(secret, body)) == 204
+        assert send(sign(secret, body)) == 204  # the same delivery again: handled once
+        assert send(sign(secret, body, at=int(time.time()) - 3600)) == 400  # a replay
+    finally:
+        node.terminate()
+        output, _ = node.communicate(timeout=10)
+    assert output.split() == ["d1", "session.expired", "s1", "EXPIRED"]

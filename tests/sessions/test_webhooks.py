@@ -7,6 +7,9 @@ embedded thread and the Celery tasks run. Real processes: tests/sessions/test_we
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import threading
 import time
 from datetime import timedelta
 from typing import Any
@@ -15,6 +18,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from sessions import webhook_http
 from sessions.models import DeliveryStatus, LivenessSession, WebhookDelivery
 from sessions.services.progress import session_cancel, session_finish
 from sessions.services.webhooks import webhook_delivery_attempt, webhook_delivery_resend
@@ -269,3 +273,58 @@ def test_a_reviewer_sees_deliveries_and_resends_one(
         assert delivery.status == DeliveryStatus.PENDING
         _deliver_until_settled()
         assert len(receiver.wait_for(2)) == 2
+
+
+class _RawServer:
+    """A hostile receiver on loopback speaking raw bytes: `reply(conn)` does the talking."""
+
+    def __init__(self, reply: Any) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}/hook"
+        self.reply = reply
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        try:
+            conn, _ = self.listener.accept()
+        except OSError:
+            return
+        with conn:
+            conn.recv(65536)
+            with contextlib.suppress(OSError):  # the sender hung up, as it should
+                self.reply(conn)
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+def _drip(conn: Any) -> None:
+    for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 100:
+        conn.sendall(bytes([byte]))
+        time.sleep(0.1)
+
+
+def _flood(conn: Any) -> None:
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 100000000\r\n\r\n")
+    chunk = b"x" * 65536
+    for _ in range(1600):  # 100 MB, if anyone read it all
+        conn.sendall(chunk)
+
+
+def test_a_receiver_that_drips_its_answer_gets_the_deadline_not_more() -> None:
+    server = _RawServer(_drip)
+    try:
+        outcome = webhook_http.post(server.url, b"{}", {}, timeout_s=1.0, allow_private=True)
+    finally:
+        server.close()
+    assert outcome.status_code is None and "timed out" in outcome.error
+    assert outcome.duration_ms < 2000  # one deadline for the whole answer, not per byte
+
+
+def test_a_receiver_that_floods_its_answer_is_read_only_a_few_kib() -> None:
+    server = _RawServer(_flood)
+    try:
+        outcome = webhook_http.post(server.url, b"{}", {}, timeout_s=5.0, allow_private=True)
+    finally:
+        server.close()
+    assert outcome.delivered and outcome.duration_ms < 2000

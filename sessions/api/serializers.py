@@ -340,7 +340,7 @@ class AuditSerializer(serializers.Serializer):
 class WebhookAttemptSerializer(serializers.Serializer):
     at = MillisDateTimeField(source="started_at")
     status_code = serializers.IntegerField(
-        allow_null=True, min_value=100, max_value=599, help_text="null: no answer (see error)"
+        allow_null=True, min_value=100, max_value=999, help_text="null: no answer (see error)"
     )
     error = serializers.CharField(
         allow_blank=True, help_text="why there was no answer: timeout, refused address, ..."

@@ -8,13 +8,16 @@ embedded thread and the Celery tasks run. Real processes: tests/sessions/test_we
 from __future__ import annotations
 
 import contextlib
+import json
 import socket
 import threading
 import time
 from datetime import timedelta
+from io import StringIO
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -328,3 +331,22 @@ def test_a_receiver_that_floods_its_answer_is_read_only_a_few_kib() -> None:
     finally:
         server.close()
     assert outcome.delivered and outcome.duration_ms < 2000
+
+
+def test_a_rotated_secret_signs_the_next_attempts_retries_included(
+    fast: Any, api: ApiClient, merchant: MerchantPersona
+) -> None:
+    with Receiver(Answer(status=401), Answer(status=200)) as receiver:
+        session = _session(api, receiver)
+        session_finish(session=session, verdict=VERDICT)
+        _run_due()  # refused: the receiver expects the secret we are about to rotate to
+        out = StringIO()
+        call_command("rotate_webhook_secret", merchant.merchant.name, stdout=out)
+        printed = json.loads(out.getvalue())
+        assert printed["merchant"] == merchant.merchant.name
+        assert printed["webhook_secret"] != merchant.merchant.webhook_secret
+        _deliver_until_settled()
+        old, new = receiver.wait_for(2)
+    assert verify(merchant.merchant.webhook_secret, old.headers["X-Liveness-Signature"], old.body)
+    assert verify(printed["webhook_secret"], new.headers["X-Liveness-Signature"], new.body)
+    assert old.body == new.body

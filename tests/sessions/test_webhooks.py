@@ -18,6 +18,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from sessions.checks import check_webhook_timing
 from sessions.models import DeliveryStatus, LivenessSession, WebhookDelivery
 from sessions.services.progress import session_cancel, session_finish
 from sessions.services.webhooks import webhook_delivery_attempt, webhook_delivery_resend
@@ -268,3 +269,17 @@ def test_a_rotated_secret_signs_the_next_attempts_retries_included(
     assert verify(merchant.merchant.webhook_secret, old.headers["X-Liveness-Signature"], old.body)
     assert verify(printed["webhook_secret"], new.headers["X-Liveness-Signature"], new.body)
     assert old.body == new.body
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "code"),
+    [
+        ("LIVENESS_WEBHOOK_LEASE_S", 12, "liveness.E061"),  # shorter than an attempt + 5 s
+        ("LIVENESS_WEBHOOK_RETRY_FIRST_S", 0, "liveness.E060"),
+    ],
+)
+def test_webhook_timing_that_would_misbehave_stops_the_server(
+    settings: Any, name: str, value: float, code: str
+) -> None:
+    setattr(settings, name, value)
+    assert [e.id for e in check_webhook_timing()] == [code]

@@ -8,6 +8,7 @@ embedded thread and the Celery tasks run. Real processes: tests/sessions/test_we
 from __future__ import annotations
 
 import json
+import threading
 import time
 from datetime import timedelta
 from io import StringIO
@@ -15,6 +16,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -283,3 +285,45 @@ def test_webhook_timing_that_would_misbehave_stops_the_server(
 ) -> None:
     setattr(settings, name, value)
     assert [e.id for e in check_webhook_timing()] == [code]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_delivery_in_flight_on_another_connection_is_not_sent_again(
+    fast: Any, api: ApiClient
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (runs in the PostgreSQL pass)")
+    fast.LIVENESS_WEBHOOK_TIMEOUT_S = 10  # the held request waits for the test, not a timeout
+    fast.LIVENESS_WEBHOOK_LEASE_S = 30
+    with Receiver(Answer(hold=True), Answer(status=200)) as receiver:
+        session = _session(api, receiver)
+        session_finish(session=session, verdict=VERDICT)
+        delivery = WebhookDelivery.objects.get(sid=session.sid)
+        sibling = WebhookDelivery.objects.create(
+            merchant=delivery.merchant,
+            sid=delivery.sid,
+            event=delivery.event,
+            url=delivery.url,
+            body=delivery.body,
+            created_at=timezone.now(),
+            next_attempt_at=timezone.now(),
+            retry_until=timezone.now() + timedelta(hours=1),
+        )
+
+        def worker() -> None:  # another worker, with its own database connection
+            try:
+                webhook_delivery_attempt(delivery_id=str(delivery.pk))
+            finally:
+                connection.close()
+
+        other = threading.Thread(target=worker)
+        other.start()
+        receiver.wait_for(1)  # the other worker holds the delivery, waiting for an answer
+        assert webhook_delivery_attempt(delivery_id=str(delivery.pk)) is None
+        assert webhook_delivery_attempt(delivery_id=str(sibling.pk)) is not None  # waits
+        assert len(receiver.received) == 1
+        receiver.release()
+        other.join(30)
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.DELIVERED and delivery.attempts_count == 1
+    assert sibling.attempts.count() == 0

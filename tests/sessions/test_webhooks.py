@@ -15,6 +15,7 @@ from io import StringIO
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
@@ -327,3 +328,24 @@ def test_a_delivery_in_flight_on_another_connection_is_not_sent_again(
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.DELIVERED and delivery.attempts_count == 1
     assert sibling.attempts.count() == 0
+
+
+def test_the_admin_rotates_the_webhook_secret_and_lists_deliveries(
+    fast: Any, api: ApiClient, merchant: MerchantPersona
+) -> None:
+    staff = get_user_model().objects.create_superuser("boss", "boss@example.com", "pw-123456789")
+    client = Client()
+    client.force_login(staff)
+    before = merchant.merchant.webhook_secret
+    answer = client.post(
+        "/admin/liveness_sessions/merchant/",
+        {"action": "rotate_webhook_secret", "_selected_action": [merchant.merchant.pk]},
+        follow=True,
+    )
+    merchant.merchant.refresh_from_db()
+    assert merchant.merchant.webhook_secret != before
+    assert merchant.merchant.webhook_secret in answer.content.decode()  # shown once
+    session = LivenessSession.objects.get(pk=api.create(webhook_url="https://m.example/h")["sid"])
+    session_cancel(session=session)
+    listed = client.get("/admin/liveness_sessions/webhookdelivery/")
+    assert listed.status_code == 200 and "session.cancelled" in listed.content.decode()

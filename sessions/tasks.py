@@ -112,13 +112,15 @@ def _reply(channel: str, message: dict[str, Any]) -> None:
     time_limit=150,
 )
 def deliver_webhook(delivery_id: str) -> None:
-    """One attempt of a delivery; a failure enqueues the next one at its time.
+    """One attempt of a delivery; a retry due before the next sweep is enqueued at its time
+    (later ones are the sweep's).
 
     Idempotent: the attempt claims the delivery first, so a copy of this task (the sweep's
     hand-on, a redelivered message) finds it taken, delivered or not yet due and does
     nothing. A worker killed mid-attempt loses nothing: the row stays DELIVERING until its
     lease runs out, then the sweep hands it on.
     """
+    from django.conf import settings
     from django.utils import timezone
 
     from sessions.services.webhooks import webhook_delivery_attempt
@@ -126,7 +128,9 @@ def deliver_webhook(delivery_id: str) -> None:
 
     next_at = webhook_delivery_attempt(delivery_id=delivery_id)
     if next_at is not None:
-        dispatch(delivery_id, countdown=(next_at - timezone.now()).total_seconds())
+        wait = (next_at - timezone.now()).total_seconds()
+        if wait <= settings.LIVENESS_WEBHOOK_SWEEP_S:
+            dispatch(delivery_id, countdown=wait)
 
 
 @shared_task(

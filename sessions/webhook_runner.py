@@ -1,9 +1,10 @@
 """Who sends webhook deliveries, and the periodic job, in each mode.
 
 - **Distributed** (`REDIS_URL`): `dispatch` enqueues the Celery task `sessions.deliver_webhook`
-  on the `webhooks` queue (its own workers: a slow receiver never holds up frame analysis);
-  a failed attempt enqueues the next one with a countdown. Celery beat runs
-  `sessions.webhooks_sweep` every `LIVENESS_WEBHOOK_SWEEP_S`.
+  on the `webhooks` queue (its own workers: a slow receiver never holds up frame analysis).
+  Celery beat runs `sessions.webhooks_sweep` every `LIVENESS_WEBHOOK_SWEEP_S`, which hands on
+  retries when they are due; only a retry due sooner than that is enqueued with a countdown
+  (no worker holds hour-long ETA messages).
 - **Embedded**: Celery runs tasks eagerly there, which would POST inside the request or socket
   that ended the session. Instead the server process runs one `EmbeddedScheduler` thread
   (started by `glair_clone.asgi`): it sweeps every `LIVENESS_WEBHOOK_SWEEP_S`, or as soon as
@@ -42,7 +43,10 @@ def dispatch(delivery_id: str, *, countdown: float = 0) -> None:
         return
     from sessions.tasks import deliver_webhook
 
-    deliver_webhook.apply_async(args=[delivery_id], countdown=max(countdown, 0))
+    # A message nobody took in time is dropped: the sweep hands the delivery on again, so a
+    # backlog never piles up copies of one delivery.
+    expires = max(countdown, 0) + max(60.0, 4 * settings.LIVENESS_WEBHOOK_SWEEP_S)
+    deliver_webhook.apply_async(args=[delivery_id], countdown=max(countdown, 0), expires=expires)
 
 
 def sweep(hand_on: Callable[[str], None]) -> int:

@@ -109,7 +109,7 @@ def _post(
     try:
         host, port = parts.hostname, parts.port or (443 if scheme == "https" else 80)
     except ValueError as exc:
-        raise Refused("the URL's port is not a number") from exc
+        raise Refused("the URL's port is not valid") from exc
     if not host:
         raise Refused("the URL has no host")
     address = _checked_address(host, port, deadline=deadline, allow_private=allow_private)

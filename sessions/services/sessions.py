@@ -118,7 +118,7 @@ def sessions_expire_due(
     if page_token is not None:
         due = due.filter(page_token=page_token)
     expired = 0
-    for candidate in list(due.values_list("sid", flat=True)[:EXPIRE_BATCH]):
+    for candidate, webhook_url in list(due.values_list("sid", "webhook_url")[:EXPIRE_BATCH]):
         with transaction.atomic():
             updated = LivenessSession.objects.filter(
                 pk=candidate, status=SessionStatus.PENDING, expires_at__lte=now
@@ -127,7 +127,8 @@ def sessions_expire_due(
                 SessionEvent.objects.create(
                     session_id=candidate, at=now, kind=EventKind.SESSION_EXPIRED.value, data={}
                 )
-                session_webhook_record(session_id=candidate, event=WebhookEvent.SESSION_EXPIRED)
+                if webhook_url:
+                    session_webhook_record(session_id=candidate, event=WebhookEvent.SESSION_EXPIRED)
                 expired += 1
     return expired
 

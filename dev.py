@@ -127,6 +127,18 @@ def celery_argv(index: int) -> list[str]:
             "--pool=solo", "-n", f"frames{index}@%h"]  # fmt: skip
 
 
+def webhooks_argv() -> list[str]:
+    """The webhook deliveries' Celery worker: its own queue, so a slow merchant server never
+    holds up frame analysis, and threads, since a delivery mostly waits on the network."""
+    return [str(VENV / "bin" / "celery"), "-A", "glair_clone", "worker", "--loglevel=INFO",
+            "-Q", "webhooks", "--pool=threads", "--concurrency=8", "-n", "webhooks@%h"]  # fmt: skip
+
+
+def beat_argv() -> list[str]:
+    """Celery beat: the periodic job (expire sessions nobody reads, retry webhooks)."""
+    return [str(VENV / "bin" / "celery"), "-A", "glair_clone", "beat", "--loglevel=INFO"]
+
+
 def worker_count() -> int:
     raw = os.environ.get("LIVENESS_WORKERS", "")
     if not raw:
@@ -156,10 +168,11 @@ def start_distributed(args: list[str]) -> NoReturn:
     run(PY, "manage.py", "demo_setup", "--base-url", f"http://{host}:{port}", env=env)
     print(
         f"Distributed mode: daphne on http://{host}:{port}/ and {workers} Celery worker"
-        f" process{'es' if workers != 1 else ''} (solo pool). Ctrl-C stops them all.",
+        f" process{'es' if workers != 1 else ''} (solo pool), a webhooks worker and Celery"
+        " beat. Ctrl-C stops them all.",
         flush=True,
     )
-    workers_argv = [celery_argv(i) for i in range(1, workers + 1)]
+    workers_argv = [celery_argv(i) for i in range(1, workers + 1)] + [webhooks_argv(), beat_argv()]
     sys.exit(supervise([daphne_argv(host, port, *args), *workers_argv], env))
 
 

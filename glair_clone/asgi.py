@@ -17,6 +17,7 @@ from django.conf import settings  # noqa: E402
 from django.http.request import split_domain_port, validate_host  # noqa: E402
 
 from sessions.routing import websocket_urlpatterns  # noqa: E402
+from sessions.webhook_runner import EmbeddedScheduler  # noqa: E402
 
 Origin = tuple[str, str, int]
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -89,6 +90,9 @@ class PageOriginValidator:
             return await self.application(scope, receive, send)
         return await WebsocketDenier()(scope, receive, send)
 
+
+# Embedded mode: this server process also runs the periodic job and delivers webhooks.
+EmbeddedScheduler.start()
 
 application = ProtocolTypeRouter(
     {

@@ -160,6 +160,13 @@ CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 10, low=1)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 20, low=2)
+# Webhook deliveries wait on merchants' servers: their own queue and workers, so a slow
+# receiver never holds up frame analysis (README, "Webhooks").
+CELERY_TASK_ROUTES = {
+    "sessions.deliver_webhook": {"queue": "webhooks"},
+    "sessions.webhooks_sweep": {"queue": "webhooks"},
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -273,6 +280,8 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
         "face not detected",
         "too many faces detected",
     ],
+    "WebhookDeliveryStatusEnum": ["PENDING", "DELIVERING", "DELIVERED", "FAILED"],
+    "WebhookEventEnum": ["session.finished", "session.cancelled", "session.expired"],
 }
 
 # --- Load: admission of new runs (sessions.services.load, GET /face/v1/health) --------------
@@ -281,6 +290,30 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
 # Measure it for your machines with bench/capacity.py (docs/PERFORMANCE.md); 0: no limit.
 LIVENESS_MAX_ACTIVE_SESSIONS = env_int("LIVENESS_MAX_ACTIVE_SESSIONS", 20, low=0)
 LIVENESS_BUSY_RETRY_S = env_int("LIVENESS_BUSY_RETRY_S", 10, low=1, high=300)
+
+# --- Webhooks: merchants' notifications (CONTRACT §6, sessions.services.webhooks) ----------
+# 1: http URLs and loopback/private/link-local receivers are allowed (local testing only).
+LIVENESS_WEBHOOK_ALLOW_PRIVATE = env_bool("LIVENESS_WEBHOOK_ALLOW_PRIVATE", False)
+# One attempt's whole budget: resolve, connect, send, read the answer's head and 4 KiB.
+LIVENESS_WEBHOOK_TIMEOUT_S = env_float("LIVENESS_WEBHOOK_TIMEOUT_S", 10.0)
+# Retries: the first after about this long, then twice as long each time (±20 % jitter),
+# at most LIVENESS_WEBHOOK_RETRY_MAX_S apart, until LIVENESS_WEBHOOK_RETRY_FOR_S have passed.
+LIVENESS_WEBHOOK_RETRY_FIRST_S = env_float("LIVENESS_WEBHOOK_RETRY_FIRST_S", 30.0)
+LIVENESS_WEBHOOK_RETRY_MAX_S = env_float("LIVENESS_WEBHOOK_RETRY_MAX_S", 3600.0)
+LIVENESS_WEBHOOK_RETRY_FOR_S = env_float("LIVENESS_WEBHOOK_RETRY_FOR_S", 86400.0)
+# A worker holds a delivery this long; past it (the worker died) the sweep hands it on.
+# Must outlast an attempt (check liveness.E060).
+LIVENESS_WEBHOOK_LEASE_S = env_float("LIVENESS_WEBHOOK_LEASE_S", 60.0)
+# How often the periodic job runs: expire sessions nobody reads, hand on due deliveries.
+# Celery beat in the distributed mode, a thread of the server in the embedded one.
+LIVENESS_WEBHOOK_SWEEP_S = env_float("LIVENESS_WEBHOOK_SWEEP_S", 15.0)
+# Embedded mode: threads of the server process that deliver, and whether the server runs the
+# periodic job at all (the test suite drives it by hand instead).
+LIVENESS_WEBHOOK_EMBEDDED_THREADS = env_int("LIVENESS_WEBHOOK_EMBEDDED_THREADS", 4, low=1)
+LIVENESS_WEBHOOK_EMBEDDED_SCHEDULER = env_bool("LIVENESS_WEBHOOK_EMBEDDED_SCHEDULER", True)
+CELERY_BEAT_SCHEDULE = {
+    "webhooks-sweep": {"task": "sessions.webhooks_sweep", "schedule": LIVENESS_WEBHOOK_SWEEP_S}
+}
 
 LOGGING = {
     "version": 1,

@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
-from sessions.errors import RateLimited
+from sessions.errors import LivenessError, RateLimited
 from sessions.models import (
     ApiKey,
     LivenessSession,
@@ -14,6 +14,8 @@ from sessions.models import (
     SessionEvent,
     SessionImage,
     SessionReview,
+    WebhookAttempt,
+    WebhookDelivery,
 )
 from sessions.ratelimit import auth_attempt, auth_succeeded, client_address
 from sessions.services.credentials import (
@@ -21,6 +23,7 @@ from sessions.services.credentials import (
     merchant_credentials_rotate,
     merchant_deactivate,
 )
+from sessions.services.webhooks import merchant_webhook_secret_rotate, webhook_delivery_resend
 
 
 class ApiKeyInline(admin.TabularInline):
@@ -41,7 +44,7 @@ class MerchantAdmin(admin.ModelAdmin):
     readonly_fields = ("username", "created_at", "is_active")
     fields = ("name", "username", "is_active", "created_at")
     inlines = [ApiKeyInline]
-    actions = ["rotate_credentials", "deactivate"]
+    actions = ["rotate_credentials", "rotate_webhook_secret", "deactivate"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # New merchants come from `manage.py create_merchant`, which shows the secrets once.
@@ -55,6 +58,16 @@ class MerchantAdmin(admin.ModelAdmin):
                 request,
                 f"{merchant.name}: api key {issued.api_key} · username {issued.username} · "
                 f"password {issued.password} (shown once; copy them now)",
+                messages.WARNING,
+            )
+
+    @admin.action(description="Rotate the webhook signing secret")
+    def rotate_webhook_secret(self, request: HttpRequest, queryset: QuerySet[Merchant]) -> None:
+        for merchant in queryset:
+            secret = merchant_webhook_secret_rotate(merchant=merchant)
+            self.message_user(
+                request,
+                f"{merchant.name}: webhook secret {secret} (shown once; copy it now)",
                 messages.WARNING,
             )
 
@@ -121,6 +134,44 @@ class LivenessSessionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class WebhookAttemptInline(admin.TabularInline):
+    model = WebhookAttempt
+    extra = 0
+    fields = ("started_at", "status_code", "error", "duration_ms")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    """Read-only: deliveries are written with the session's end; a re-send is the one action."""
+
+    list_display = ("id", "merchant", "sid", "event", "status", "attempts_count", "created_at")
+    list_filter = ("status", "event", "merchant")
+    search_fields = ("id", "sid")
+    readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
+    inlines = [WebhookAttemptInline]
+    actions = ["resend"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description="Re-send (same id and body)")
+    def resend(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
+        for delivery in queryset:
+            try:
+                webhook_delivery_resend(delivery_id=delivery.pk)
+            except LivenessError as exc:
+                self.message_user(request, f"{delivery.pk}: {exc.message}", messages.WARNING)
+        self.message_user(request, "re-sends queued")
 
 
 @admin.register(SessionReview)

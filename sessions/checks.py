@@ -189,3 +189,29 @@ def _is_origin(value: str) -> bool:
         and parts.path in {"", "/"}
         and not (parts.query or parts.fragment or parts.username)
     )
+
+
+@register()
+def check_webhook_timing(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """Webhook numbers that would misbehave later: a lease shorter than an attempt lets a
+    second worker take over a delivery still in flight (two deliveries at once)."""
+    errors = []
+    for name in (
+        "LIVENESS_WEBHOOK_TIMEOUT_S",
+        "LIVENESS_WEBHOOK_RETRY_FIRST_S",
+        "LIVENESS_WEBHOOK_RETRY_MAX_S",
+        "LIVENESS_WEBHOOK_RETRY_FOR_S",
+        "LIVENESS_WEBHOOK_LEASE_S",
+        "LIVENESS_WEBHOOK_SWEEP_S",
+    ):
+        if not getattr(settings, name) > 0:
+            errors.append(Error(f"{name} must be a number of seconds > 0", id="liveness.E060"))
+    if settings.LIVENESS_WEBHOOK_LEASE_S < settings.LIVENESS_WEBHOOK_TIMEOUT_S + 5:
+        errors.append(
+            Error(
+                "LIVENESS_WEBHOOK_LEASE_S must be at least LIVENESS_WEBHOOK_TIMEOUT_S + 5 s: a "
+                "worker holds a delivery that long, and an attempt may take the whole timeout",
+                id="liveness.E061",
+            )
+        )
+    return errors

@@ -45,6 +45,11 @@ def page_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def webhook_secret() -> str:
+    """A merchant's webhook signing secret: 256 random bits, recognisable by its prefix."""
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
 def parse_sid(value: object) -> uuid.UUID | None:
     """A sid from the outside world, or None when it cannot be one."""
     try:

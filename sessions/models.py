@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from gestures.vocabulary import EventKind
-from sessions.ids import page_token, uuid7
+from sessions.ids import page_token, uuid7, webhook_secret
 
 
 class Merchant(models.Model):
@@ -14,6 +14,9 @@ class Merchant(models.Model):
     password_hash = models.CharField(max_length=64)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Kept as is, unlike the api key and password: an HMAC is signed with the secret itself,
+    # so a digest could not sign (README, "Webhooks": why, and who can read it).
+    webhook_secret = models.CharField(max_length=80, default=webhook_secret)
 
     class Meta:
         ordering = ["name"]
@@ -59,6 +62,11 @@ class LivenessSession(models.Model):
     gestures_requested = models.BooleanField(default=False)
     page_token = models.CharField(max_length=64, unique=True, default=page_token, editable=False)
     device_correlation_id = models.CharField(max_length=128, blank=True, db_index=True)
+    # Where this session's events go (CONTRACT §6); empty: no webhooks.
+    webhook_url = models.URLField(max_length=2048, blank=True)
+    # The scheme and host the page URL was built on at creation, so an event shaped later,
+    # outside any request (a worker, the expiry job), carries the same `url`.
+    page_origin = models.CharField(max_length=2048, blank=True)
     expires_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -154,3 +162,70 @@ class SessionReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.decision} of {self.session_id} by {self.reviewer_id}"
+
+
+class WebhookEvent(models.TextChoices):
+    SESSION_FINISHED = "session.finished"
+    SESSION_CANCELLED = "session.cancelled"
+    SESSION_EXPIRED = "session.expired"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "PENDING"  # waiting for its next attempt (`next_attempt_at`)
+    DELIVERING = "DELIVERING"  # one worker holds it until `lease_expires_at`
+    DELIVERED = "DELIVERED"
+    FAILED = "FAILED"  # given up: out of time, or refused for good (a private address)
+
+
+class WebhookDelivery(models.Model):
+    """One event for one merchant's webhook URL: the transactional outbox row.
+
+    Written in the transaction that ends the session; its `body` is frozen then, so every
+    attempt sends the same bytes under the same `id`. Not tied to one session model: `sid`
+    names a session of any kind (active now, passive later).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid7, editable=False)
+    merchant = models.ForeignKey(
+        Merchant, on_delete=models.PROTECT, related_name="webhook_deliveries"
+    )
+    sid = models.UUIDField(db_index=True)
+    event = models.CharField(max_length=32, choices=WebhookEvent.choices)
+    url = models.URLField(max_length=2048)
+    # The exact JSON text sent (ASCII only, so its bytes never depend on an encoding).
+    body = models.TextField()
+    status = models.CharField(
+        max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    created_at = models.DateTimeField()
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # Failed attempts are retried until this time (a reviewer's re-send extends it).
+    retry_until = models.DateTimeField()
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    attempts_count = models.PositiveIntegerField(default=0)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "webhook deliveries"
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="webhook_due")]
+
+    def __str__(self) -> str:
+        return f"{self.event} {self.id} ({self.status})"
+
+
+class WebhookAttempt(models.Model):
+    """One POST of a delivery (or a worker that died holding it): when, how long, what came
+    back."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempts")
+    started_at = models.DateTimeField()
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.status_code or self.error} @ {self.started_at.isoformat()}"

@@ -3,14 +3,23 @@ clock's EXPIRED status in what it reads runs `sessions_expire_due` first."""
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from sessions.errors import NotFound
 from sessions.ids import parse_sid
-from sessions.models import LivenessSession, Merchant, SessionEvent, SessionImage
+from sessions.models import (
+    DeliveryStatus,
+    LivenessSession,
+    Merchant,
+    SessionEvent,
+    SessionImage,
+    WebhookAttempt,
+    WebhookDelivery,
+)
 
 
 def session_get(*, merchant: Merchant, sid: Any) -> LivenessSession:
@@ -56,3 +65,51 @@ def session_image(*, merchant: Merchant, sid: Any, image_id: Any) -> SessionImag
 def session_audit(*, merchant: Merchant, sid: Any) -> tuple[LivenessSession, list[SessionEvent]]:
     session = session_get(merchant=merchant, sid=sid)
     return session, list(session.events.order_by("at", "id"))
+
+
+# --- webhooks ---------------------------------------------------------------------------
+
+SWEEP_BATCH = 500
+
+
+def _due(now: datetime.datetime) -> Q:
+    # Waiting for its time, or held by a worker whose lease ran out (the worker died).
+    pending = Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+    orphaned = Q(status=DeliveryStatus.DELIVERING, lease_expires_at__lte=now)
+    return pending | orphaned
+
+
+def webhook_deliveries_due(*, now: datetime.datetime, limit: int = SWEEP_BATCH) -> list[str]:
+    """Ids of deliveries to attempt now, the longest waiting first."""
+    due = WebhookDelivery.objects.filter(_due(now)).order_by("next_attempt_at", "created_at")
+    return [str(pk) for pk in due.values_list("pk", flat=True)[:limit]]
+
+
+def webhook_next_due() -> datetime.datetime | None:
+    """When the next delivery becomes due (a retry's time, or a worker's lease's end)."""
+    pending = WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING)
+    at = pending.order_by("next_attempt_at").values_list("next_attempt_at", flat=True).first()
+    held = WebhookDelivery.objects.filter(status=DeliveryStatus.DELIVERING)
+    lease = held.order_by("lease_expires_at").values_list("lease_expires_at", flat=True).first()
+    times = [t for t in (at, lease) if t is not None]
+    return min(times) if times else None
+
+
+def webhook_deliveries(*, merchant: Merchant, sid: Any) -> list[WebhookDelivery]:
+    """This merchant's session's deliveries, oldest first, with their attempts; NotFound for
+    a session that is not this merchant's (or deleted), as every merchant read."""
+    session = session_get(merchant=merchant, sid=sid)
+    return list(
+        WebhookDelivery.objects.filter(merchant=merchant, sid=session.sid)
+        .order_by("created_at", "id")
+        .prefetch_related(Prefetch("attempts", WebhookAttempt.objects.order_by("started_at", "id")))
+    )
+
+
+def webhook_deliveries_of_session(*, sid: uuid.UUID) -> list[WebhookDelivery]:
+    """Every delivery of a session with their attempts (the reviewers' dashboard)."""
+    return list(
+        WebhookDelivery.objects.filter(sid=sid)
+        .order_by("created_at", "id")
+        .prefetch_related(Prefetch("attempts", WebhookAttempt.objects.order_by("started_at", "id")))
+    )

@@ -98,3 +98,51 @@ def _reply(channel: str, message: dict[str, Any]) -> None:
     if loop is None or loop.is_closed():
         loop = _thread.loop = asyncio.new_event_loop()
     loop.run_until_complete(get_channel_layer().send(channel, message))
+
+
+# --- webhooks (CONTRACT §6; sessions.webhook_runner says who runs what) ---------------------
+
+
+@shared_task(
+    name="sessions.deliver_webhook",
+    ignore_result=True,
+    acks_late=False,
+    # An attempt bounds itself (LIVENESS_WEBHOOK_TIMEOUT_S); these only catch a bug.
+    soft_time_limit=120,
+    time_limit=150,
+)
+def deliver_webhook(delivery_id: str) -> None:
+    """One attempt of a delivery; a retry due before the next sweep is enqueued at its time
+    (later ones are the sweep's).
+
+    Idempotent: the attempt claims the delivery first, so a copy of this task (the sweep's
+    hand-on, a redelivered message) finds it taken, delivered or not yet due and does
+    nothing. A worker killed mid-attempt loses nothing: the row stays DELIVERING until its
+    lease runs out, then the sweep hands it on.
+    """
+    from django.conf import settings
+    from django.utils import timezone
+
+    from sessions.services.webhooks import webhook_delivery_attempt
+    from sessions.webhook_runner import dispatch
+
+    next_at = webhook_delivery_attempt(delivery_id=delivery_id)
+    if next_at is not None:
+        wait = (next_at - timezone.now()).total_seconds()
+        if wait <= settings.LIVENESS_WEBHOOK_SWEEP_S:
+            dispatch(delivery_id, countdown=wait)
+
+
+@shared_task(
+    name="sessions.webhooks_sweep",
+    ignore_result=True,
+    acks_late=False,
+    soft_time_limit=60,
+    time_limit=90,
+    expires=60,
+)
+def webhooks_sweep() -> None:
+    """The periodic job (Celery beat): expire sessions nobody reads, hand on due deliveries."""
+    from sessions.webhook_runner import dispatch, sweep
+
+    sweep(dispatch)

@@ -13,6 +13,10 @@ from django.conf import settings
 
 from tests.support.prerequisites import require
 
+# In-process tests import the ASGI app, which starts the embedded mode's webhook thread: the
+# tests drive deliveries and sweeps by hand instead (servers they start run their own).
+settings.LIVENESS_WEBHOOK_EMBEDDED_SCHEDULER = False
+
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:

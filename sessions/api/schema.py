@@ -56,6 +56,19 @@ class RedirectUrlFieldSchema(OpenApiSerializerFieldExtension):
         }
 
 
+class WebhookUrlFieldSchema(OpenApiSerializerFieldExtension):
+    target_class = "sessions.api.serializers.WebhookUrlField"
+
+    def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        # https only: http is accepted only with LIVENESS_WEBHOOK_ALLOW_PRIVATE (local tests).
+        return {
+            "type": "string",
+            "format": "uri",
+            "pattern": "^https" + URL_PATTERN.removeprefix("^https?"),
+            "maxLength": MAX_URL_LENGTH,
+        }
+
+
 class GestureCodeFieldSchema(OpenApiSerializerFieldExtension):
     target_class = "sessions.api.serializers.GestureCodeField"
 

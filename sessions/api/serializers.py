@@ -16,7 +16,13 @@ from rest_framework.settings import api_settings
 
 from gestures.vocabulary import EventKind, GestureStatus, Verdict, VerdictStatus, data_keys
 from sessions.gesture_codes import is_gesture_code
-from sessions.models import ImageKind, LivenessSession, SessionStatus
+from sessions.models import (
+    DeliveryStatus,
+    ImageKind,
+    LivenessSession,
+    SessionStatus,
+    WebhookEvent,
+)
 
 MAX_URL_LENGTH = 2048
 _HOST = re.compile(r"^([0-9a-f:.]+:[0-9a-f:.]*|[a-z0-9_\-]+(\.[a-z0-9_\-]+)*\.?)$")
@@ -66,6 +72,18 @@ def _is_absolute_http_url(value: str) -> bool:
     return parts.scheme.lower() in {"http", "https"} and bool(_HOST.match(host))
 
 
+class WebhookUrlField(RedirectUrlField):
+    """An absolute https URL (http too with LIVENESS_WEBHOOK_ALLOW_PRIVATE, for local tests).
+    Where it points is checked when each event is sent (sessions.webhook_http)."""
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        https = urlsplit(value).scheme.lower() == "https"
+        if value and not https and not settings.LIVENESS_WEBHOOK_ALLOW_PRIVATE:
+            raise serializers.ValidationError("must be an absolute https URL")
+        return value
+
+
 class GestureCodeField(StrictCharField):
     """One gesture code; `validate_gestures` checks it is known and enabled (the schema lists
     LIVENESS_ENABLED_GESTURES, sessions.api.schema)."""
@@ -100,6 +118,12 @@ class SessionCreateSerializer(serializers.Serializer):
         max_length=128,
         allow_blank=True,
         help_text="opaque id of the user's device, for throttling",
+    )
+    webhook_url = WebhookUrlField(
+        required=False,
+        allow_blank=True,
+        help_text="absolute https URL that receives this session's events (session.finished, "
+        "session.cancelled, session.expired), signed with the merchant's webhook secret",
     )
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
@@ -308,3 +332,42 @@ class AuditSerializer(serializers.Serializer):
     sid = serializers.UUIDField()
     status = serializers.ChoiceField(choices=_values(SessionStatus))
     events = EventSerializer(many=True)
+
+
+# --- webhooks (CONTRACT §6) -------------------------------------------------------------
+
+
+class WebhookAttemptSerializer(serializers.Serializer):
+    at = MillisDateTimeField(source="started_at")
+    status_code = serializers.IntegerField(
+        allow_null=True, min_value=100, max_value=999, help_text="null: no answer (see error)"
+    )
+    error = serializers.CharField(
+        allow_blank=True, help_text="why there was no answer: timeout, refused address, ..."
+    )
+    duration_ms = serializers.IntegerField(
+        allow_null=True, min_value=0, help_text="null while the attempt is in flight"
+    )
+
+
+class WebhookDeliverySerializer(serializers.Serializer):
+    id = serializers.UUIDField(help_text="the event's `id`, the same on every attempt")
+    type = serializers.ChoiceField(source="event", choices=_values(WebhookEvent))
+    url = serializers.URLField()
+    status = serializers.ChoiceField(choices=_values(DeliveryStatus))
+    created = EpochMillisField(source="created_at", help_text="the event's `created`")
+    next_attempt_at = MillisDateTimeField(allow_null=True)
+    delivered_at = MillisDateTimeField(allow_null=True)
+    attempts = WebhookAttemptSerializer(many=True, help_text="oldest first")
+
+
+class WebhookDeliveriesSerializer(serializers.Serializer):
+    sid = serializers.UUIDField()
+    deliveries = WebhookDeliverySerializer(many=True)
+
+
+def webhook_deliveries_representation(sid: Any, deliveries: list[Any]) -> dict[str, Any]:
+    shaped: dict[str, Any] = WebhookDeliveriesSerializer(
+        {"sid": sid, "deliveries": deliveries}
+    ).data
+    return shaped

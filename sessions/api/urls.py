@@ -31,6 +31,11 @@ urlpatterns = [
         name="session-audit",
     ),
     re_path(
+        r"^active-liveness-sessions/(?P<sid>[^/]+)/webhooks/?$",
+        views.SessionWebhooksView.as_view(),
+        name="session-webhooks",
+    ),
+    re_path(
         r"^passive-liveness/?$", passive.PassiveLivenessView.as_view(), name="passive-liveness"
     ),
     re_path(r"^health/?$", health.HealthView.as_view(), name="health"),

@@ -21,11 +21,14 @@ from sessions.api.serializers import (
     ListQuerySerializer,
     SessionCreateSerializer,
     SessionSerializer,
+    WebhookDeliveriesSerializer,
     event_representation,
     image_representation,
     session_representation,
     session_representations,
+    webhook_deliveries_representation,
 )
+from sessions.ids import parse_sid
 from sessions.models import ImageKind, LivenessSession
 from sessions.services.sessions import session_create, session_delete, sessions_expire_due
 
@@ -35,6 +38,11 @@ def page_url(request: Request, session: LivenessSession) -> str:
     if settings.PUBLIC_BASE_URL:
         return settings.PUBLIC_BASE_URL + path
     return request.build_absolute_uri(path)
+
+
+def page_origin(request: Request) -> str:
+    """What `page_url` puts before the path: kept with the session for its webhook events."""
+    return settings.PUBLIC_BASE_URL or request.build_absolute_uri("/").rstrip("/")
 
 
 class MerchantAPIView(APIView):
@@ -53,7 +61,9 @@ class SessionCollectionView(MerchantAPIView):
     def post(self, request: Request) -> Response:
         body = SessionCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        session = session_create(merchant=request.user, **body.validated_data)
+        session = session_create(
+            merchant=request.user, page_origin=page_origin(request), **body.validated_data
+        )
         return Response(session_representation(session, page_url=page_url(request, session)), 201)
 
     @extend_schema(
@@ -155,3 +165,16 @@ class SessionAuditView(MerchantAPIView):
                 "events": [event_representation(e) for e in events],
             }
         )
+
+
+class SessionWebhooksView(MerchantAPIView):
+    @extend_schema(
+        operation_id="active_liveness_sessions_webhooks",
+        parameters=[SID],
+        responses={200: WebhookDeliveriesSerializer, **errors(404)},
+        summary="The session's webhook deliveries and their attempts",
+    )
+    def get(self, request: Request, sid: str) -> Response:
+        sessions_expire_due(merchant=request.user, sid=sid)
+        deliveries = selectors.webhook_deliveries(merchant=request.user, sid=sid)
+        return Response(webhook_deliveries_representation(parse_sid(sid), deliveries))

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from sessions.dashboard import present, selectors
@@ -17,8 +18,10 @@ from sessions.dashboard.plot import timeline_plot
 from sessions.engine import engine_config
 from sessions.errors import LivenessError, NotFound
 from sessions.models import ImageKind, LivenessSession
+from sessions.selectors import webhook_deliveries_of_session
 from sessions.services.reviews import session_review_create
 from sessions.services.sessions import sessions_expire_due
+from sessions.services.webhooks import webhook_delivery_resend
 
 PAGE_SIZE = 25
 
@@ -67,6 +70,21 @@ def session_image(request: HttpRequest, sid: str, image_id: int) -> FileResponse
     return FileResponse(image.image.open("rb"), content_type=image.content_type)
 
 
+@require_POST
+@staff_only
+def webhook_resend(request: HttpRequest, sid: str, delivery_id: str) -> HttpResponse:
+    session = _session_or_404(sid)
+    if not any(str(d.pk) == delivery_id for d in webhook_deliveries_of_session(sid=session.sid)):
+        raise Http404("delivery not found")
+    try:
+        webhook_delivery_resend(delivery_id=delivery_id)
+    except LivenessError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "The delivery will be sent again (same id and body).")
+    return redirect(reverse("dashboard:session-detail", kwargs={"sid": session.sid}) + "#webhooks")
+
+
 def _session_or_404(sid: str) -> LivenessSession:
     sessions_expire_due(sid=sid)
     try:
@@ -97,6 +115,7 @@ def _detail_context(session: LivenessSession, form: ReviewForm) -> dict[str, Any
             live_threshold=1 - engine_config().passive_spoof_high,
         ),
         "reviews": reviews,
+        "deliveries": webhook_deliveries_of_session(sid=session.sid),
         "current_review": reviews[0] if reviews else None,
         "form": form,
     }

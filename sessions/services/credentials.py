@@ -30,14 +30,19 @@ class IssuedCredentials:
     api_key: str
     username: str
     password: str
+    # Only when it is new: `create_merchant` prints it; rotating the keys leaves it alone.
+    webhook_secret: str = ""
 
     def as_dict(self) -> dict[str, str]:
-        return {
+        shown = {
             "merchant": self.merchant,
             "api_key": self.api_key,
             "username": self.username,
             "password": self.password,
         }
+        if self.webhook_secret:
+            shown["webhook_secret"] = self.webhook_secret
+        return shown
 
 
 def digest(secret: str) -> str:
@@ -68,7 +73,7 @@ def merchant_create(*, name: str) -> IssuedCredentials:
             api_key = _new_api_key(merchant)
     except IntegrityError as exc:
         raise Conflict(f"a merchant named {name!r} already exists", field="name") from exc
-    return IssuedCredentials(name, api_key, username, password)
+    return IssuedCredentials(name, api_key, username, password, merchant.webhook_secret)
 
 
 def merchant_get(*, name: str) -> Merchant:

@@ -23,8 +23,10 @@ from sessions.models import (
     SessionImage,
     SessionStatus,
     TimelineChunk,
+    WebhookEvent,
 )
 from sessions.services.sessions import event_record
+from sessions.services.webhooks import session_webhook_record
 
 MAX_AUDIT_IMAGES = 4
 
@@ -72,6 +74,7 @@ def session_finish(*, session: LivenessSession, verdict: Verdict) -> bool:
         ).update(status=SessionStatus.FINISHED, result=verdict, finished_at=timezone.now())
         if updated:
             event_record(session=session, kind=EventKind.VERDICT, data=verdict)
+            session_webhook_record(session_id=session.pk, event=WebhookEvent.SESSION_FINISHED)
     return bool(updated)
 
 
@@ -82,6 +85,7 @@ def session_cancel(*, session: LivenessSession) -> bool:
         ).update(status=SessionStatus.CANCELLED, finished_at=timezone.now())
         if updated:
             event_record(session=session, kind=EventKind.SESSION_CANCELLED)
+            session_webhook_record(session_id=session.pk, event=WebhookEvent.SESSION_CANCELLED)
     return bool(updated)
 
 

@@ -15,9 +15,10 @@ from gestures.vocabulary import EventKind, SessionCreatedData, SessionDeletedDat
 from sessions.errors import NotFound
 from sessions.gesture_codes import draw_gestures
 from sessions.ids import parse_sid
-from sessions.models import LivenessSession, Merchant, SessionEvent, SessionStatus
+from sessions.models import LivenessSession, Merchant, SessionEvent, SessionStatus, WebhookEvent
 from sessions.ratelimit import rate_check
 from sessions.services.credentials import digest
+from sessions.services.webhooks import session_webhook_record
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +42,13 @@ def session_create(
     gestures: list[str] | None = None,
     expires_in: int | None = None,
     device_correlation_id: str = "",
+    webhook_url: str = "",
+    page_origin: str = "",
 ) -> LivenessSession:
-    """Create a PENDING session; the challenge order is fixed here, on the server."""
+    """Create a PENDING session; the challenge order is fixed here, on the server.
+
+    `webhook_url` receives its end's event (CONTRACT §6); `page_origin` (scheme and host of
+    the page URL the merchant was given) lets that event carry the same page `url`."""
     _create_rate_check(merchant=merchant, device_correlation_id=device_correlation_id)
     if gestures:
         chosen, requested = list(gestures), True
@@ -60,6 +66,8 @@ def session_create(
             gestures_requested=requested,
             expires_at=timezone.now() + timedelta(seconds=lifetime),
             device_correlation_id=device_correlation_id,
+            webhook_url=webhook_url,
+            page_origin=page_origin,
         )
         created: SessionCreatedData = {"number_of_gestures": len(chosen), "expires_in": lifetime}
         event_record(session=session, kind=EventKind.SESSION_CREATED, data=created)
@@ -91,9 +99,10 @@ def sessions_expire_due(
     """Mark PENDING sessions whose time is up as EXPIRED; how many this call expired.
 
     Callers run it before the reads that must show the status (the API, the dashboard, the
-    page). Each session is its own conditional update, and its `session_expired` event is
-    written only when this call changed the row: two concurrent reads make one event, and a
-    verdict committed in between makes none.
+    page), and the periodic sweep runs it for sessions nobody reads
+    (`sessions.webhook_runner`). Each session is its own conditional update, and its
+    `session_expired` event (and webhook) is written only when this call changed the row: two
+    concurrent reads make one event, and a verdict committed in between makes none.
     """
     now = timezone.now()
     due = LivenessSession.objects.filter(
@@ -109,7 +118,7 @@ def sessions_expire_due(
     if page_token is not None:
         due = due.filter(page_token=page_token)
     expired = 0
-    for candidate in list(due.values_list("sid", flat=True)[:EXPIRE_BATCH]):
+    for candidate, webhook_url in list(due.values_list("sid", "webhook_url")[:EXPIRE_BATCH]):
         with transaction.atomic():
             updated = LivenessSession.objects.filter(
                 pk=candidate, status=SessionStatus.PENDING, expires_at__lte=now
@@ -118,6 +127,8 @@ def sessions_expire_due(
                 SessionEvent.objects.create(
                     session_id=candidate, at=now, kind=EventKind.SESSION_EXPIRED.value, data={}
                 )
+                if webhook_url:
+                    session_webhook_record(session_id=candidate, event=WebhookEvent.SESSION_EXPIRED)
                 expired += 1
     return expired
 

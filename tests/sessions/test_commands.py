@@ -33,8 +33,9 @@ def _persona(printed: str) -> MerchantPersona:
 def test_create_merchant_prints_the_contract_json_once() -> None:
     printed = _call("create_merchant", "Kedai Kopi")
     data = json.loads(printed)
-    assert set(data) == {"merchant", "api_key", "username", "password"}
+    assert set(data) == {"merchant", "api_key", "username", "password", "webhook_secret"}
     assert data["merchant"] == "Kedai Kopi"
+    assert data["webhook_secret"].startswith("whsec_")
     assert ApiClient(_persona(printed)).get(SESSIONS).status_code == 200
 
 

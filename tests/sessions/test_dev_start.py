@@ -105,6 +105,15 @@ def _answers(url: str) -> bool:
         return False
 
 
+def _celery_kind(cmdline: bytes) -> str:
+    args = cmdline.split(b"\0")
+    if b"beat" in args:
+        return "beat"
+    if b"webhooks" in args:
+        return "webhooks"
+    return "frames (solo)" if b"--pool=solo" in args else "other"
+
+
 def _alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -166,9 +175,10 @@ def test_it_serves_the_api_page_and_socket_and_sigint_stops_every_child(
     assert answer["type"] == "frame_result" and answer["seq"] == 1
     children = dev_start.descendants()
     commands = [Path(f"/proc/{pid}/cmdline").read_bytes() for pid in children]
-    # daphne and LIVENESS_WORKERS=1 solo Celery worker, nothing else
-    assert sorted(b"daphne" in c for c in commands) == [False, True], commands
-    assert [b"--pool=solo" in c for c in commands if b"celery" in c] == [True], commands
+    # daphne, LIVENESS_WORKERS=1 solo Celery worker, the webhooks worker and beat, nothing else
+    assert sorted(b"daphne" in c for c in commands) == [False, False, False, True], commands
+    celery = sorted(_celery_kind(c) for c in commands if b"celery" in c)
+    assert celery == ["beat", "frames (solo)", "webhooks"], commands
     dev_start.process.send_signal(signal.SIGINT)
     assert dev_start.process.wait(timeout=60) == 0, dev_start.log()
     assert [pid for pid in children if _alive(pid)] == []

@@ -8,6 +8,7 @@ import psycopg
 import pytest
 
 from tests.support.distributed import Cluster
+from tests.support.receiver import Receiver, verify
 from tests.support.socket_client import run_in_thread, stream_clip
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
@@ -16,11 +17,18 @@ pytestmark = [pytest.mark.redis, pytest.mark.slow]
 def test_frames_go_through_celery_workers_and_the_verdict_lands_in_postgres(
     shared_data: Path, tmp_path: Path
 ) -> None:
-    with Cluster(tmp_path) as cluster:
+    webhooks = {"LIVENESS_WEBHOOK_ALLOW_PRIVATE": "1"}
+    with (
+        Receiver() as receiver,
+        Cluster(tmp_path, env=webhooks, worker_args=("-Q", "celery,webhooks")) as cluster,
+    ):
         server = cluster.server
         creds = server.create_merchant("Distributed Shop")
         session = server.create_session(
-            creds, success_url="https://m.example/ok", gestures=["HEAD_OPEN_MOUTH"]
+            creds,
+            success_url="https://m.example/ok",
+            gestures=["HEAD_OPEN_MOUTH"],
+            webhook_url=receiver.url,
         )
         ws_url = session["url"].replace("http://", "ws://").replace("/face/", "/ws/")
         clip = shared_data / "videos" / "lp_d18_mouth_open.mp4"
@@ -48,3 +56,8 @@ def test_frames_go_through_celery_workers_and_the_verdict_lands_in_postgres(
         images = server.get_session(creds, sid, "/images")
         assert images["reference"] is not None
         assert [i["gesture"] for i in images["audit"]] == ["HEAD_OPEN_MOUTH"]
+        # The verdict's webhook: written by daphne with the verdict, sent by the worker.
+        [hook] = receiver.wait_for(1)
+        assert verify(creds["webhook_secret"], hook.headers["X-Liveness-Signature"], hook.body)
+        assert hook.event["type"] == "session.finished"
+        assert hook.event["data"]["result"] == stored["result"]

@@ -75,10 +75,12 @@ class Cluster:
         env: dict[str, str] | None = None,
         redis_url: str = REDIS_URL,
         database_port: int | None = None,
+        worker_args: tuple[str, ...] = (),
     ) -> None:
         """env: more environment variables for the server and the worker (settings).
         redis_url: another Redis (flushed too); database_port: reach PostgreSQL through this
-        port on 127.0.0.1 (a `TcpProxy`); the database is still created and dropped directly."""
+        port on 127.0.0.1 (a `TcpProxy`); the database is still created and dropped directly.
+        worker_args: more arguments for the worker (`-Q celery,webhooks`, `-B` for beat)."""
         services_available()
         self.database = create_database()
         parts = urlsplit(POSTGRES_URL)._replace(path=f"/{self.database}")
@@ -94,6 +96,7 @@ class Cluster:
         )
         self.concurrency = concurrency
         self.pool = pool
+        self.worker_args = worker_args
         self.worker: subprocess.Popen[bytes] | None = None
         self.worker_log = data_dir / "worker.log"
 
@@ -118,6 +121,7 @@ class Cluster:
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
+                *self.worker_args,
             ],
             cwd=ROOT,
             env=self.server.env,

@@ -78,7 +78,8 @@ class LiveServer:
         return done.stdout
 
     def create_merchant(self, name: str = "Test Shop") -> dict[str, str]:
-        """`manage.py create_merchant NAME` -> {merchant, api_key, username, password}."""
+        """`manage.py create_merchant NAME` -> {merchant, api_key, username, password,
+        webhook_secret}."""
         data: dict[str, str] = json.loads(self.manage("create_merchant", name).strip())
         return data
 

@@ -10,7 +10,10 @@ from sessions.services.credentials import merchant_create
 
 
 class Command(BaseCommand):
-    help = "Create a merchant; prints its api key, username and password once, as JSON."
+    help = (
+        "Create a merchant; prints its api key, username, password and webhook signing "
+        "secret once, as JSON."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("name")

@@ -1,0 +1,189 @@
+"""One webhook POST to a merchant's server, safe against the server and against the URL.
+
+Standard library only (http.client, socket, ssl, ipaddress). What a hostile URL or receiver
+cannot do:
+
+1. **Reach inside our network** (SSRF): the host is resolved once and every address it
+   resolves to must be public (no loopback, private, link-local, metadata, shared, reserved,
+   multicast or unspecified address, IPv4-mapped IPv6 included). The connection goes to that
+   checked address itself, with the URL's host only as TLS SNI and `Host`, so a DNS answer
+   that changes between the check and the connect (rebinding) changes nothing.
+2. **Send us elsewhere**: redirects are answers like any other non-2xx; never followed.
+3. **Hold a worker**: one deadline covers resolve, connect, TLS, send and reading the
+   answer; at the deadline the socket is shut down whatever it was doing (a receiver that
+   drips one byte a second gets no longer than one that says nothing).
+4. **Flood us**: at most `MAX_ANSWER_BYTES` of the answer's body are read; http.client
+   bounds the header lines.
+
+`LIVENESS_WEBHOOK_ALLOW_PRIVATE` (the caller's `allow_private`) lifts 1. and allows `http`.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import http.client
+import ipaddress
+import socket
+import ssl
+import threading
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+MAX_ANSWER_BYTES = 4096
+USER_AGENT = "glair-clone-webhooks/1"
+# Resolutions run here so a resolver that hangs cannot outlast the deadline.
+_resolver = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="resolve")
+_METADATA = {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
+
+
+@dataclass(frozen=True)
+class PostOutcome:
+    """What one attempt got: a status code, or an error; `final` when retrying cannot help."""
+
+    status_code: int | None
+    error: str
+    duration_ms: int
+    final: bool = False
+
+    @property
+    def delivered(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+class Refused(Exception):
+    """The URL or its addresses are not allowed: retrying would not change that."""
+
+
+class _Failed(Exception):
+    """This attempt failed (a timeout, a refused connection, bad TLS): worth retrying."""
+
+
+def address_refusal(address: str) -> str | None:
+    """Why a receiver at `address` is not allowed (None: it is a public address)."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    if ip in _METADATA:
+        return "a cloud metadata address"
+    for name in ("unspecified", "loopback", "link_local", "private", "multicast", "reserved"):
+        if getattr(ip, f"is_{name}"):
+            return f"a {name.replace('_', '-')} address"
+    if not ip.is_global:
+        return "not a public address"
+    return None
+
+
+def post(
+    url: str,
+    body: bytes,
+    headers: dict[str, str],
+    *,
+    timeout_s: float,
+    allow_private: bool,
+) -> PostOutcome:
+    """POST `body` to `url` once, within `timeout_s` all told; never raises for the network."""
+    started = time.monotonic()
+    deadline = started + timeout_s
+    try:
+        status = _post(url, body, headers, deadline=deadline, allow_private=allow_private)
+    except Refused as exc:
+        return PostOutcome(None, f"refused: {exc}", _ms_since(started), final=True)
+    except _Failed as exc:
+        return PostOutcome(None, str(exc), _ms_since(started))
+    return PostOutcome(status, "", _ms_since(started))
+
+
+def _ms_since(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)
+
+
+def _post(
+    url: str, body: bytes, headers: dict[str, str], *, deadline: float, allow_private: bool
+) -> int:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme != "https" and not (allow_private and scheme == "http"):
+        raise Refused("only https URLs receive webhooks")
+    try:
+        host, port = parts.hostname, parts.port or (443 if scheme == "https" else 80)
+    except ValueError as exc:
+        raise Refused("the URL's port is not valid") from exc
+    if not host:
+        raise Refused("the URL has no host")
+    address = _checked_address(host, port, deadline=deadline, allow_private=allow_private)
+    conn = _PinnedConnection(scheme, host, port, address, _remaining(deadline))
+    watchdog = threading.Timer(_remaining(deadline), conn.abort)
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        path = parts.path or "/"
+        if parts.query:
+            path += "?" + parts.query
+        conn.request("POST", path, body=body, headers={"User-Agent": USER_AGENT, **headers})
+        answer = conn.getresponse()
+        answer.read(MAX_ANSWER_BYTES)  # a bounded look: the receiver's body is not used
+        return int(answer.status)
+    except (OSError, http.client.HTTPException) as exc:
+        if time.monotonic() >= deadline or isinstance(exc, TimeoutError):
+            raise _Failed("timed out: no complete answer in time") from exc
+        raise _Failed(f"{type(exc).__name__}: {exc}"[:200]) from exc
+    finally:
+        watchdog.cancel()
+        conn.close()
+
+
+def _remaining(deadline: float) -> float:
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise _Failed("timed out: no complete answer in time")
+    return left
+
+
+def _checked_address(host: str, port: int, *, deadline: float, allow_private: bool) -> str:
+    """Resolve once; every address must be allowed (a name with one private address among
+    public ones is refused: which one a connection would use is not ours to know)."""
+    future = _resolver.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
+    try:
+        infos = future.result(timeout=_remaining(deadline))
+    except concurrent.futures.TimeoutError as exc:
+        raise _Failed(f"timed out resolving {host}") from exc
+    except socket.gaierror as exc:
+        raise _Failed(f"cannot resolve {host}: {exc.strerror}") from exc
+    addresses = [str(info[4][0]) for info in infos]
+    if not addresses:
+        raise _Failed(f"cannot resolve {host}")
+    if not allow_private:
+        for address in addresses:
+            why = address_refusal(address)
+            if why:
+                raise Refused(f"{host} resolves to {address}, {why}")
+    return addresses[0]
+
+
+class _PinnedConnection(http.client.HTTPConnection):
+    """An HTTP(S) connection to one already-checked address, whatever DNS says next."""
+
+    def __init__(self, scheme: str, host: str, port: int, address: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self._scheme = scheme
+        self._address = address
+        self._lock = threading.Lock()
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self._address, self.port), timeout=self.timeout)
+        with self._lock:
+            self.sock = sock  # from here on the deadline can cut it, TLS handshake included
+        if self._scheme == "https":
+            context = ssl.create_default_context()
+            wrapped = context.wrap_socket(sock, server_hostname=self.host)
+            with self._lock:
+                self.sock = wrapped
+
+    def abort(self) -> None:
+        """The deadline: unblock whatever read or write is waiting on the socket."""
+        with self._lock:
+            if self.sock is not None:
+                with contextlib.suppress(OSError):
+                    self.sock.shutdown(socket.SHUT_RDWR)

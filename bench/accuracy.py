@@ -563,7 +563,7 @@ def passive_section(bona: list[dict[str, Any]], attacks: list[dict[str, Any]]) -
     if not rows:
         return [*out, "No session whose gestures matched.", ""]
     out.append(
-        "Sessions whose gestures all matched, by their pooled `spoof_percentage`: for people "
+        "Sessions whose gestures all matched, by their `spoof_percentage`: for people "
         "the share HIGH would refuse (spoof >= threshold), for attacks the share it would "
         "admit (spoof < threshold)."
     )

@@ -95,9 +95,9 @@ class EngineConfig:
     still_speed_max: float = 3.0  # face widths per second the face centre may travel
     # A face whose centre jumps this many face widths between frames is a different face.
     face_jump_max: float = 0.8
-    # Passive anti-spoofing (gestures.passive): spoof_percentage = 1 - the live probability of
-    # the run's sampled frames pooled in log-odds. At the page's 480 px / JPEG 70, live clips
-    # give 0.02-0.25 for most people but up to 0.65 for two (studio-lit, smiling); the screen
+    # Passive anti-spoofing (gestures.passive): spoof_percentage = 1 - the median live
+    # probability of the run's sampled frames. At the page's 480 px / JPEG 70, live clips give
+    # 0.0-0.25 for most people but up to 0.65 for two (studio-lit, smiling); the screen
     # replays and prints of spoof/ 0.78-1.0. HIGH, which fails the session, sits above the live
     # clips; docs/ACCURACY.md's sweep (dev split) shows what 0.5-0.85 would trade. MODERATE is
     # for reviewers.

@@ -3,22 +3,13 @@
 The per-frame figure is the MiniFASNet pair's probability that the face is live
 (`workers.antispoof`). One frame decides nothing: motion blur or a half-turned head can make a
 live face look doubtful for a frame, and a replay can look live for one. A run keeps every
-sampled frame's figure and pools them in log-odds (`pooled_live`), in GLAIR's passive-liveness
-shape: `{"spoof_percentage": 1 - pooled, "status": "LOW" | "MODERATE" | "HIGH"}` (LOW = live).
-
-Why log-odds and not the median: the frames are repeated looks at one presentation, and the
-model's confidence carries information the median throws away. A screen replay gives runs of
-frames the model is sure about (live 0.00-0.05) between doubtful ones (0.2-0.45); a real face
-the model finds hard (studio light, heavy compression) gives doubtful frames (0.1-0.65) but
-rarely sure ones. Their medians are 0.1 apart; their mean log-odds are far apart
-(docs/ENGINE.md section 1b). Each frame's figure is clipped to [LIVE_FLOOR, 1 - LIVE_FLOOR]
-and, with enough frames, the single lowest and highest are dropped, so one frame still moves
-the result by a bounded amount.
+sampled frame's figure and judges their median, in GLAIR's passive-liveness shape:
+`{"spoof_percentage": 1 - median, "status": "LOW" | "MODERATE" | "HIGH"}` (LOW = live).
 """
 
 from __future__ import annotations
 
-import math
+import statistics
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
@@ -30,21 +21,6 @@ HIGH = "HIGH"
 NO_FACE = "face not detected"  # GLAIR's passive status when no face could be judged
 SPOOF_SUSPECTED = "SPOOF_SUSPECTED"
 PROVEN_LIVE = (LOW, MODERATE)
-# A frame's live probability is clipped to [LIVE_FLOOR, 1 - LIVE_FLOOR] before pooling: the
-# model's 0.000 and 0.004 are the same evidence, and no single frame may weigh more than
-# about 4 nats.
-LIVE_FLOOR = 0.02
-TRIM_FROM = 5  # with this many scores or more, the lowest and the highest one are dropped
-
-
-def pooled_live(scores: list[float]) -> float:
-    """The live probability of a presentation seen in several frames: the mean of the
-    frames' log-odds (clipped, trimmed), turned back into a probability."""
-    clipped = sorted(min(max(s, LIVE_FLOOR), 1.0 - LIVE_FLOOR) for s in scores)
-    if len(clipped) >= TRIM_FROM:
-        clipped = clipped[1:-1]
-    mean = sum(math.log(p / (1.0 - p)) for p in clipped) / len(clipped)
-    return 1.0 / (1.0 + math.exp(-mean))
 
 
 class PassiveSummary(TypedDict):
@@ -90,7 +66,7 @@ class PassiveEvidence:
         evidence of life: GLAIR's `face not detected`, which fails the session too."""
         if config.passive_min_samples <= 0:
             return None
-        spoof = 1.0 - pooled_live(self.scores) if self.scores else 1.0
+        spoof = 1.0 - statistics.median(self.scores) if self.scores else 1.0
         if len(self.scores) < config.passive_min_samples:
             status = NO_FACE
         else:

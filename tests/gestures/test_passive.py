@@ -10,7 +10,7 @@ import pytest
 from gestures import codes
 from gestures.challenge import ChallengeRun
 from gestures.config import EngineConfig
-from gestures.passive import HIGH, LOW, MODERATE, NO_FACE, PassiveEvidence, pooled_live
+from gestures.passive import HIGH, LOW, MODERATE, NO_FACE, PassiveEvidence
 from workers.replay import replay
 
 CONFIG = EngineConfig()
@@ -31,28 +31,6 @@ def test_one_doubtful_frame_does_not_decide():
 
 def test_one_live_looking_frame_does_not_save_a_replay():
     assert evidence(0.05, 0.1, 0.97, 0.08, 0.12).summary(CONFIG)["status"] == HIGH
-
-
-def test_a_replay_the_model_is_sure_of_now_and_then_is_refused():
-    # A screen replay as the model sees it at the page's resolution: runs of frames it is sure
-    # are fake between doubtful ones. The median (0.35, spoof 0.65) would pass it as MODERATE;
-    # pooled in log-odds, the sure frames weigh what they say.
-    summary = evidence(0.35, 0.36, 0.38, 0.02, 0.01, 0.03, 0.37).summary(CONFIG)
-    assert summary["status"] == HIGH
-
-
-def test_a_real_face_the_model_finds_hard_is_not_refused():
-    # A real face under studio light: every frame doubtful, none sure either way.
-    summary = evidence(0.45, 0.3, 0.6, 0.4, 0.5, 0.35, 0.55).summary(CONFIG)
-    assert summary["status"] == MODERATE
-
-
-def test_no_single_frame_weighs_more_than_the_floor_allows():
-    # The lowest and highest of five or more are dropped; the rest are clipped at 0.02.
-    assert pooled_live([0.9, 0.9, 0.9, 0.0, 0.0]) == pytest.approx(
-        pooled_live([0.9, 0.9, 0.9, 0.02, 0.02])
-    )
-    assert pooled_live([0.9, 0.9, 0.9, 0.9, 0.0]) == pytest.approx(0.9)
 
 
 @pytest.mark.parametrize(

@@ -28,6 +28,14 @@ from sessions.webhook_http import address_refusal
         ("::ffff:10.0.0.1", "private"),
         ("100.64.0.1", "public"),
         ("0.0.0.0", "unspecified"),
+        ("::", "unspecified"),
+        ("::127.0.0.1", "reserved"),
+        ("64:ff9b::a00:1", "reserved"),
+        ("2002:7f00:1::1", "6to4 address of a loopback"),
+        ("2002:a00:1::1", "6to4 address of a private"),
+        ("fec0::1", "site-local"),
+        ("::ffff:169.254.169.254", "metadata"),
+        ("2002:5db8:d70e::1", None),
         ("93.184.215.14", None),
         ("2606:4700::6810:84e5", None),
     ],
@@ -90,3 +98,64 @@ def test_a_receiver_that_floods_its_answer_is_read_only_a_few_kib() -> None:
     finally:
         server.close()
     assert outcome.delivered and outcome.duration_ms < 2000
+
+
+def _answer_204(conn: Any) -> None:
+    conn.sendall(b"HTTP/1.1 204 No Content\r\n\r\n")
+
+
+def _resolving_to(monkeypatch: pytest.MonkeyPatch, *addresses: str) -> None:
+    # The resolver is the boundary: `merchant.test` resolves to these addresses, in this
+    # order; anything else (the connect's own lookup of an address) as usual.
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: str, port: int, *args: Any, **kwargs: Any) -> list[Any]:
+        if host != "merchant.test":
+            return real(host, port, *args, **kwargs)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port)) for a in addresses]
+
+    monkeypatch.setattr(webhook_http.socket, "getaddrinfo", getaddrinfo)
+
+
+def test_a_name_with_several_addresses_falls_back_to_the_next_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server = _RawServer(_answer_204)
+    port = server.listener.getsockname()[1]
+    _resolving_to(monkeypatch, "127.0.0.2", "127.0.0.1")  # nobody listens on the first
+    try:
+        outcome = webhook_http.post(
+            f"http://merchant.test:{port}/hook", b"{}", {}, timeout_s=5.0, allow_private=True
+        )
+    finally:
+        server.close()
+    assert outcome.status_code == 204, outcome
+
+
+def test_a_name_with_one_private_address_among_public_ones_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _resolving_to(monkeypatch, "93.184.215.14", "10.0.0.1")
+    outcome = webhook_http.post(
+        "https://merchant.test/hook", b"{}", {}, timeout_s=2.0, allow_private=False
+    )
+    assert outcome.final and "10.0.0.1" in outcome.error and "private" in outcome.error
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://user@merchant.test/hook", "https://[::1/hook", f"https://{'a' * 70}.test/"],
+)
+def test_urls_that_cannot_be_sent_are_refused_for_good_not_raised(url: str) -> None:
+    outcome = webhook_http.post(url, b"{}", {}, timeout_s=2.0, allow_private=True)
+    assert outcome.final and outcome.error.startswith("refused:")
+
+
+def test_the_host_header_names_the_host_without_the_default_port() -> None:
+    deadline = time.monotonic() + 5
+    https = webhook_http._PinnedConnection("https", "merchant.test", 443, ["1.1.1.1"], deadline)
+    https.putrequest("POST", "/hook")
+    other = webhook_http._PinnedConnection("https", "merchant.test", 8443, ["1.1.1.1"], deadline)
+    other.putrequest("POST", "/hook")
+    assert b"Host: merchant.test" in https._buffer
+    assert b"Host: merchant.test:8443" in other._buffer

@@ -20,7 +20,6 @@ cannot do:
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import http.client
 import ipaddress
@@ -30,14 +29,13 @@ import ssl
 import threading
 import time
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import SplitResult, quote, urlsplit
 
 log = logging.getLogger(__name__)
 
 MAX_ANSWER_BYTES = 4096
 USER_AGENT = "glair-clone-webhooks/1"
-# Resolutions run here so a resolver that hangs cannot outlast the deadline.
-_resolver = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="resolve")
 _METADATA = {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
 
 
@@ -180,11 +178,8 @@ def _checked_addresses(host: str, port: int, *, deadline: float, allow_private: 
     public ones is refused: which one a connection would use is not ours to know). The
     connection tries them in the resolver's order (an IPv6 address first on a worker with
     no IPv6 route must not fail every attempt)."""
-    future = _resolver.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
     try:
-        infos = future.result(timeout=_remaining(deadline))
-    except concurrent.futures.TimeoutError as exc:
-        raise _Failed(f"timed out resolving {host}") from exc
+        infos = _resolve(host, port, timeout=_remaining(deadline))
     except socket.gaierror as exc:
         raise _Failed(f"cannot resolve {host}: {exc.strerror}") from exc
     addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
@@ -194,8 +189,35 @@ def _checked_addresses(host: str, port: int, *, deadline: float, allow_private: 
         for address in addresses:
             why = address_refusal(address)
             if why:
-                raise Refused(f"{host} resolves to {address}, {why}")
+                # Not the address itself: the merchant reads this error (GET .../webhooks),
+                # and internal DNS answers are not theirs to map.
+                raise Refused(f"{host} resolves to {why}")
     return addresses
+
+
+def _resolve(host: str, port: int, *, timeout: float) -> list[Any]:
+    """getaddrinfo within `timeout`, on a thread of its own: a merchant whose DNS server
+    never answers keeps that thread until the system resolver gives up, never a worker, and
+    never a slot other deliveries wait for (a small shared pool let four such names make
+    every other merchant's deliveries time out)."""
+    answer: dict[str, Any] = {}
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            answer["infos"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except Exception as exc:
+            answer["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="webhook-resolve", daemon=True).start()
+    if not done.wait(timeout):
+        raise _Failed(f"timed out resolving {host}")
+    if "error" in answer:
+        raise answer["error"]
+    infos: list[Any] = answer["infos"]
+    return infos
 
 
 class _PinnedConnection(http.client.HTTPConnection):

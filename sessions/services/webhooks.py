@@ -204,7 +204,11 @@ def _claim(delivery_id: str) -> _Claim | datetime | None:
             and d.lease_expires_at > now
         ]
         if in_flight:
-            return max(d.lease_expires_at or now for d in in_flight)
+            # Not due again before the sibling's lease ends: else every sweep (and, embedded,
+            # every wake-up this answer causes) hands it on again at once, a busy loop.
+            delivery.next_attempt_at = max(d.lease_expires_at or now for d in in_flight)
+            delivery.save(update_fields=["next_attempt_at"])
+            return delivery.next_attempt_at
         lease = now + timedelta(seconds=settings.LIVENESS_WEBHOOK_LEASE_S)
         delivery.status = DeliveryStatus.DELIVERING
         delivery.lease_expires_at = lease

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from sessions.checks import check_webhook_timing
 from sessions.models import DeliveryStatus, LivenessSession, WebhookDelivery
+from sessions.selectors import webhook_deliveries_due
 from sessions.services.progress import session_cancel, session_finish
 from sessions.services.webhooks import webhook_delivery_attempt, webhook_delivery_resend
 from sessions.webhook_runner import EmbeddedScheduler, sweep
@@ -206,6 +207,8 @@ def test_one_delivery_of_a_session_in_flight_at_a_time(fast: Any, api: ApiClient
         assert webhook_delivery_attempt(delivery_id=str(second.pk)) is not None
         assert second.attempts.count() == 0
         assert len(receiver.received) == 1
+        # Not due again until the other's lease ends: the sweep does not spin on it.
+        assert str(second.pk) not in webhook_deliveries_due(now=timezone.now())
 
 
 def test_a_resend_sends_the_same_id_and_body_again(fast: Any, api: ApiClient) -> None:

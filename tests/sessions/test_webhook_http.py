@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import ssl
+import subprocess
 import threading
 import time
 from typing import Any
@@ -193,3 +195,66 @@ def test_names_whose_dns_never_answers_do_not_hold_up_other_deliveries(
         server.close()
         release.set()
     assert outcome.status_code == 204, outcome
+
+
+@pytest.fixture
+def tls_merchant(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A TLS receiver on 127.0.0.1 with a certificate for `merchant.test` from a test CA that
+    the sender trusts; `merchant.test` and `other.test` both resolve to it. Yields the port
+    and the SNI names it was asked for."""
+
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    ec = ("-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes")
+    openssl("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.pem", "-days", "1",
+            "-subj", "/CN=test ca")  # fmt: skip
+    openssl("req", *ec, "-keyout", "leaf.key", "-out", "leaf.csr", "-subj", "/CN=merchant.test")
+    (tmp_path / "ext").write_text("subjectAltName=DNS:merchant.test\n")
+    openssl("x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+            "-CAcreateserial", "-out", "leaf.pem", "-days", "1", "-extfile", "ext")  # fmt: skip
+    real_context = ssl.create_default_context
+    monkeypatch.setattr(
+        webhook_http.ssl,
+        "create_default_context",
+        lambda *a, **k: real_context(cafile=str(tmp_path / "ca.pem")),
+    )
+    real = socket.getaddrinfo
+
+    def getaddrinfo(host: str, port: int, *args: Any, **kwargs: Any) -> Any:
+        if host in ("merchant.test", "other.test"):
+            host = "127.0.0.1"
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(webhook_http.socket, "getaddrinfo", getaddrinfo)
+    server_context = real_context(ssl.Purpose.CLIENT_AUTH)
+    server_context.load_cert_chain(tmp_path / "leaf.pem", tmp_path / "leaf.key")
+    names: list[str | None] = []
+    server_context.sni_callback = lambda sock, name, ctx: names.append(name)  # type: ignore[assignment,func-returns-value]
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with contextlib.suppress(OSError), conn:
+                tls = server_context.wrap_socket(conn, server_side=True)
+                tls.recv(65536)
+                tls.sendall(b"HTTP/1.1 204 No Content\r\n\r\n")
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield listener.getsockname()[1], names
+    listener.close()
+
+
+def test_tls_to_the_checked_address_still_verifies_the_url_host(tls_merchant: Any) -> None:
+    port, names = tls_merchant
+    ok = webhook_http.post(f"https://merchant.test:{port}/h", b"{}", {}, timeout_s=5.0,
+                           allow_private=True)  # fmt: skip
+    assert ok.status_code == 204, ok
+    assert names == ["merchant.test"]  # SNI is the URL's host, not the pinned address
+    wrong = webhook_http.post(f"https://other.test:{port}/h", b"{}", {}, timeout_s=5.0,
+                              allow_private=True)  # fmt: skip
+    assert wrong.status_code is None and "certificate" in wrong.error.lower(), wrong

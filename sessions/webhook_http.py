@@ -252,9 +252,13 @@ class _PinnedConnection(http.client.HTTPConnection):
         for index, address in enumerate(self._addresses):
             timeout = _remaining(self._deadline) / (len(self._addresses) - index)
             try:
-                return socket.create_connection((address, self.port), timeout=timeout)
+                sock = socket.create_connection((address, self.port), timeout=timeout)
             except OSError as exc:
                 error = exc
+                continue
+            # The connect's share was for the connect: the answer may take the whole rest.
+            sock.settimeout(_remaining(self._deadline))
+            return sock
         assert error is not None
         raise error
 

@@ -258,3 +258,25 @@ def test_tls_to_the_checked_address_still_verifies_the_url_host(tls_merchant: An
     wrong = webhook_http.post(f"https://other.test:{port}/h", b"{}", {}, timeout_s=5.0,
                               allow_private=True)  # fmt: skip
     assert wrong.status_code is None and "certificate" in wrong.error.lower(), wrong
+
+
+def _answer_204_after_a_while(conn: Any) -> None:
+    time.sleep(1.2)
+    conn.sendall(b"HTTP/1.1 204 No Content\r\n\r\n")
+
+
+def test_an_answer_may_take_the_rest_of_the_deadline_whatever_the_connect_took(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Three addresses share the connect budget (2 s / 3 for the first): the answer still gets
+    # the whole deadline, not that share.
+    server = _RawServer(_answer_204_after_a_while)
+    port = server.listener.getsockname()[1]
+    _resolving_to(monkeypatch, "127.0.0.1", "127.0.0.2", "127.0.0.3")
+    try:
+        outcome = webhook_http.post(
+            f"http://merchant.test:{port}/hook", b"{}", {}, timeout_s=2.0, allow_private=True
+        )
+    finally:
+        server.close()
+    assert outcome.status_code == 204, outcome

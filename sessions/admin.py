@@ -166,12 +166,16 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
     @admin.action(description="Re-send (same id and body)")
     def resend(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
+        queued = 0
         for delivery in queryset:
             try:
                 webhook_delivery_resend(delivery_id=delivery.pk)
             except LivenessError as exc:
                 self.message_user(request, f"{delivery.pk}: {exc.message}", messages.WARNING)
-        self.message_user(request, "re-sends queued")
+            else:
+                queued += 1
+        if queued:
+            self.message_user(request, f"{queued} re-send{'s' if queued != 1 else ''} queued")
 
 
 @admin.register(SessionReview)

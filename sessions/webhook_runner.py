@@ -17,14 +17,15 @@ holding it (lease run out). Handing one on twice is harmless: attempts claim it 
 
 from __future__ import annotations
 
-import concurrent.futures
 import logging
+import queue
 import threading
+import time
 from collections.abc import Callable
 from datetime import datetime
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 from django.utils import timezone
 
 from sessions.selectors import webhook_deliveries_due, webhook_next_due
@@ -72,19 +73,28 @@ def attempt_and_reschedule(delivery_id: str) -> datetime | None:
 
 
 class EmbeddedScheduler:
-    """The embedded mode's periodic job and delivery threads, one per server process."""
+    """The embedded mode's periodic job and delivery threads, one per server process.
+
+    Every thread is a daemon: a server that stops is never held up by a receiver that is slow
+    to answer (a ThreadPoolExecutor's threads would be joined at exit, after every queued
+    attempt). An attempt cut short that way is the lease's business: its delivery is taken
+    over once the lease runs out, after the restart. `stop()` ends the threads in order.
+    """
 
     running: EmbeddedScheduler | None = None
     _start_lock = threading.Lock()
 
     def __init__(self) -> None:
         self._wake = threading.Event()
-        self._pool = concurrent.futures.ThreadPoolExecutor(
-            max_workers=settings.LIVENESS_WEBHOOK_EMBEDDED_THREADS,
-            thread_name_prefix="webhook",
-        )
+        self._stopping = threading.Event()
+        self._work: queue.SimpleQueue[str | None] = queue.SimpleQueue()
         self._queued: set[str] = set()
         self._lock = threading.Lock()
+        self._threads = [threading.Thread(target=self._loop, name="webhook-sweep", daemon=True)]
+        self._threads += [
+            threading.Thread(target=self._deliver, name=f"webhook-{i}", daemon=True)
+            for i in range(settings.LIVENESS_WEBHOOK_EMBEDDED_THREADS)
+        ]
 
     @classmethod
     def start(cls) -> EmbeddedScheduler | None:
@@ -96,39 +106,65 @@ class EmbeddedScheduler:
         with cls._start_lock:
             if cls.running is None:
                 scheduler = cls()
-                threading.Thread(target=scheduler._loop, name="webhook-sweep", daemon=True).start()
+                for thread in scheduler._threads:
+                    thread.start()
                 cls.running = scheduler
             return cls.running
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """Stop the sweep and the delivery threads (queued attempts are dropped: the next
+        sweep, here or after a restart, finds them again); wait for them up to `timeout`."""
+        with self._start_lock:
+            if EmbeddedScheduler.running is self:
+                EmbeddedScheduler.running = None
+        self._stopping.set()
+        self._wake.set()
+        for _ in self._threads[1:]:
+            self._work.put(None)
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(timeout=max(deadline - time.monotonic(), 0))
 
     def wake(self) -> None:
         self._wake.set()
 
     def _loop(self) -> None:
-        while True:
-            wait = settings.LIVENESS_WEBHOOK_SWEEP_S
-            close_old_connections()
-            try:
-                sweep(self._submit)
-                next_due = webhook_next_due()
-            except Exception:
-                log.exception("webhook sweep failed; trying again later")
-                next_due = None
-            finally:
+        try:
+            while not self._stopping.is_set():
+                # Cleared before the sweep, not after the wait: a wake() that comes while
+                # the sweep runs is kept for the next round instead of lost.
+                self._wake.clear()
+                wait = settings.LIVENESS_WEBHOOK_SWEEP_S
                 close_old_connections()
-            if next_due is not None:
-                wait = min(wait, max((next_due - timezone.now()).total_seconds(), 0.5))
-            self._wake.wait(timeout=wait)
-            self._wake.clear()
+                try:
+                    sweep(self._submit)
+                    next_due = webhook_next_due()
+                except Exception:
+                    log.exception("webhook sweep failed; trying again later")
+                    next_due = None
+                finally:
+                    close_old_connections()
+                if next_due is not None:
+                    wait = min(wait, max((next_due - timezone.now()).total_seconds(), 0.5))
+                self._wake.wait(timeout=wait)
+        finally:
+            connections.close_all()
 
     def _submit(self, delivery_id: str) -> None:
         with self._lock:
             if delivery_id in self._queued:
                 return  # already waiting for a thread
             self._queued.add(delivery_id)
-        self._pool.submit(self._run, delivery_id)
+        self._work.put(delivery_id)
 
-    def _run(self, delivery_id: str) -> None:
-        with self._lock:
-            self._queued.discard(delivery_id)
-        if attempt_and_reschedule(delivery_id) is not None:
-            self.wake()  # a retry is now scheduled: let the loop wait until it is due
+    def _deliver(self) -> None:
+        try:
+            while (delivery_id := self._work.get()) is not None:
+                if self._stopping.is_set():
+                    break
+                with self._lock:
+                    self._queued.discard(delivery_id)
+                if attempt_and_reschedule(delivery_id) is not None:
+                    self.wake()  # a retry is now scheduled: let the loop wait until it is due
+        finally:
+            connections.close_all()

@@ -78,9 +78,17 @@ class WebhookUrlField(RedirectUrlField):
 
     def to_internal_value(self, data: Any) -> str:
         value = super().to_internal_value(data)
-        https = urlsplit(value).scheme.lower() == "https"
-        if value and not https and not settings.LIVENESS_WEBHOOK_ALLOW_PRIVATE:
+        parts = urlsplit(value)
+        if (
+            value
+            and parts.scheme.lower() != "https"
+            and not settings.LIVENESS_WEBHOOK_ALLOW_PRIVATE
+        ):
             raise serializers.ValidationError("must be an absolute https URL")
+        if parts.username is not None or parts.password is not None:
+            # Never sent (no basic auth on deliveries), yet shown in every delivery listing,
+            # and `https://trusted@elsewhere/` reads as the wrong host.
+            raise serializers.ValidationError("must not carry credentials (user@host)")
         return value
 
 

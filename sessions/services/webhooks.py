@@ -134,14 +134,20 @@ def webhook_delivery_attempt(*, delivery_id: str) -> datetime | None:
     if not isinstance(claimed, _Claim):
         return claimed
     delivery = claimed.delivery
-    body = delivery.body.encode("ascii")
-    outcome = webhook_http.post(
-        delivery.url,
-        body,
-        {"Content-Type": "application/json", SIGNATURE_HEADER: sign(claimed.secret, body)},
-        timeout_s=settings.LIVENESS_WEBHOOK_TIMEOUT_S,
-        allow_private=settings.LIVENESS_WEBHOOK_ALLOW_PRIVATE,
-    )
+    try:
+        body = delivery.body.encode("ascii")
+        outcome = webhook_http.post(
+            delivery.url,
+            body,
+            {"Content-Type": "application/json", SIGNATURE_HEADER: sign(claimed.secret, body)},
+            timeout_s=settings.LIVENESS_WEBHOOK_TIMEOUT_S,
+            allow_private=settings.LIVENESS_WEBHOOK_ALLOW_PRIVATE,
+        )
+    except Exception as exc:
+        # Recorded as a failed attempt: raising would leave the delivery held until its
+        # lease ran out, then taken over and failing the same way, for ever.
+        log.exception("delivery %s: attempt failed before an answer", delivery.pk)
+        outcome = webhook_http.PostOutcome(None, f"internal error: {type(exc).__name__}", 0)
     return _record(claimed, outcome)
 
 
@@ -168,12 +174,23 @@ def _claim(delivery_id: str) -> _Claim | datetime | None:
         sid = WebhookDelivery.objects.filter(pk=parsed).values_list("sid", flat=True).first()
         if sid is None:
             return None
-        siblings = list(WebhookDelivery.objects.select_for_update().filter(sid=sid))
+        # In primary-key order, so two claimers of one session never lock each other's rows
+        # in opposite orders (a deadlock). SQLite has no FOR UPDATE: its IMMEDIATE
+        # transactions (settings) serialise the whole claim instead.
+        siblings = list(WebhookDelivery.objects.select_for_update().filter(sid=sid).order_by("pk"))
         delivery = next(d for d in siblings if d.pk == parsed)
         if delivery.status == DeliveryStatus.DELIVERING:
             if delivery.lease_expires_at and delivery.lease_expires_at > now:
                 return None  # another worker holds it
             delivery.attempts.filter(status_code=None, error="").update(error=INTERRUPTED)
+            if now >= delivery.retry_until:
+                # Its worker died on the last try of the window: the end, not another try
+                # (else a delivery whose every attempt kills its worker would never end).
+                delivery.status = DeliveryStatus.FAILED
+                delivery.lease_expires_at = None
+                delivery.next_attempt_at = None
+                delivery.save(update_fields=["status", "lease_expires_at", "next_attempt_at"])
+                return None
         elif delivery.status != DeliveryStatus.PENDING:
             return None
         elif delivery.next_attempt_at and delivery.next_attempt_at > now:
@@ -187,7 +204,11 @@ def _claim(delivery_id: str) -> _Claim | datetime | None:
             and d.lease_expires_at > now
         ]
         if in_flight:
-            return max(d.lease_expires_at or now for d in in_flight)
+            # Not due again before the sibling's lease ends: else every sweep (and, embedded,
+            # every wake-up this answer causes) hands it on again at once, a busy loop.
+            delivery.next_attempt_at = max(d.lease_expires_at or now for d in in_flight)
+            delivery.save(update_fields=["next_attempt_at"])
+            return delivery.next_attempt_at
         lease = now + timedelta(seconds=settings.LIVENESS_WEBHOOK_LEASE_S)
         delivery.status = DeliveryStatus.DELIVERING
         delivery.lease_expires_at = lease
@@ -209,7 +230,7 @@ def _record(claim: _Claim, outcome: webhook_http.PostOutcome) -> datetime | None
     elif outcome.final or now >= delivery.retry_until:
         state = {"status": DeliveryStatus.FAILED}
     else:
-        next_at = now + timedelta(seconds=retry_delay(delivery.attempts_count))
+        next_at = now + timedelta(seconds=retry_delay(_attempts_in_window(delivery)))
         state = {"status": DeliveryStatus.PENDING}
     with transaction.atomic():
         WebhookAttempt.objects.filter(pk=claim.attempt_id).update(
@@ -228,6 +249,13 @@ def _record(claim: _Claim, outcome: webhook_http.PostOutcome) -> datetime | None
     if outcome.final:
         log.warning("delivery %s refused for good: %s", delivery.pk, outcome.error)
     return next_at
+
+
+def _attempts_in_window(delivery: WebhookDelivery) -> int:
+    # The backoff restarts with each retry window: a reviewer's re-send of a delivery that
+    # failed thirty times is retried within a minute again (CONTRACT §6), not an hour later.
+    opened = delivery.retry_until - timedelta(seconds=settings.LIVENESS_WEBHOOK_RETRY_FOR_S)
+    return WebhookAttempt.objects.filter(delivery=delivery, started_at__gte=opened).count()
 
 
 def retry_delay(attempts: int) -> float:

@@ -23,9 +23,10 @@ from django.utils import timezone
 
 from sessions.checks import check_webhook_timing
 from sessions.models import DeliveryStatus, LivenessSession, WebhookDelivery
+from sessions.selectors import webhook_deliveries_due
 from sessions.services.progress import session_cancel, session_finish
 from sessions.services.webhooks import webhook_delivery_attempt, webhook_delivery_resend
-from sessions.webhook_runner import sweep
+from sessions.webhook_runner import EmbeddedScheduler, sweep
 from tests.support.api import SESSIONS, ApiClient, assert_error
 from tests.support.factories import MerchantPersona
 from tests.support.receiver import Answer, Receiver, verify
@@ -206,6 +207,8 @@ def test_one_delivery_of_a_session_in_flight_at_a_time(fast: Any, api: ApiClient
         assert webhook_delivery_attempt(delivery_id=str(second.pk)) is not None
         assert second.attempts.count() == 0
         assert len(receiver.received) == 1
+        # Not due again until the other's lease ends: the sweep does not spin on it.
+        assert str(second.pk) not in webhook_deliveries_due(now=timezone.now())
 
 
 def test_a_resend_sends_the_same_id_and_body_again(fast: Any, api: ApiClient) -> None:
@@ -219,8 +222,78 @@ def test_a_resend_sends_the_same_id_and_body_again(fast: Any, api: ApiClient) ->
     assert first.body == again.body
 
 
+def test_a_resend_starts_the_backoff_again(fast: Any, api: ApiClient) -> None:
+    fast.LIVENESS_WEBHOOK_RETRY_FIRST_S = 30
+    with Receiver(Answer(status=500)) as receiver:
+        session = _session(api, receiver)
+        session_finish(session=session, verdict=VERDICT)
+        delivery = WebhookDelivery.objects.get(sid=session.sid)
+        # A delivery that failed many times in its first window, then was re-sent.
+        for _ in range(12):
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+            webhook_delivery_attempt(delivery_id=str(delivery.pk))
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(
+            status=DeliveryStatus.FAILED, retry_until=timezone.now() - timedelta(days=1)
+        )
+        webhook_delivery_resend(delivery_id=delivery.pk)
+        next_at = webhook_delivery_attempt(delivery_id=str(delivery.pk))
+    assert next_at is not None
+    assert next_at - timezone.now() < timedelta(seconds=60)  # the first retry, not an hour
+
+
+def test_a_url_with_non_ascii_characters_is_sent_percent_encoded(fast: Any, api: ApiClient) -> None:
+    with Receiver() as receiver:
+        created = api.create(webhook_url=receiver.url + "/caf\u00e9?shop=\u00fc")
+        session = LivenessSession.objects.get(pk=created["sid"])
+        session_finish(session=session, verdict=VERDICT)
+        _deliver_until_settled()
+        [request] = receiver.wait_for(1)
+    assert request.path == "/hooks/liveness/caf%C3%A9?shop=%C3%BC"
+    assert WebhookDelivery.objects.get(sid=session.sid).status == DeliveryStatus.DELIVERED
+
+
+def test_a_host_no_resolver_accepts_fails_for_good_instead_of_holding_the_delivery(
+    fast: Any, api: ApiClient
+) -> None:
+    # Accepted at create (a name of letters and dots), refused by IDNA (a 70-letter label).
+    created = api.create(webhook_url=f"https://{'a' * 70}.example/hook")
+    session = LivenessSession.objects.get(pk=created["sid"])
+    session_finish(session=session, verdict=VERDICT)
+    _deliver_until_settled()
+    delivery = WebhookDelivery.objects.get(sid=session.sid)
+    assert delivery.status == DeliveryStatus.FAILED and delivery.lease_expires_at is None
+    [attempt] = delivery.attempts.all()
+    assert "not a valid host name" in attempt.error
+
+
+def test_a_delivery_whose_worker_died_after_its_window_fails_instead_of_another_try(
+    fast: Any, api: ApiClient
+) -> None:
+    with Receiver() as receiver:
+        session = _session(api, receiver)
+        session_finish(session=session, verdict=VERDICT)
+        past = timezone.now() - timedelta(seconds=1)
+        WebhookDelivery.objects.filter(sid=session.sid).update(
+            status=DeliveryStatus.DELIVERING, lease_expires_at=past, retry_until=past
+        )
+        _deliver_until_settled()
+        assert receiver.received == []
+    delivery = WebhookDelivery.objects.get(sid=session.sid)
+    assert delivery.status == DeliveryStatus.FAILED and delivery.lease_expires_at is None
+
+
 def test_create_refuses_a_webhook_url_that_is_not_https(api: ApiClient) -> None:
-    for url in ("http://merchant.example/hook", "javascript:alert(1)", "/hook"):
+    refused = (
+        "http://merchant.example/hook",
+        "javascript:alert(1)",
+        "data:text/plain,hi",
+        "/hook",
+        "//merchant.example/hook",
+        "https://user:pass@merchant.example/hook",
+        "https://merchant.example@10.0.0.1/hook",
+        "https://merchant.example/" + "a" * 2048,
+    )
+    for url in refused:
         body = assert_error(
             api.post(SESSIONS, {"success_url": "https://m.example/", "webhook_url": url}), 400
         )
@@ -349,3 +422,21 @@ def test_the_admin_rotates_the_webhook_secret_and_lists_deliveries(
     session_cancel(session=session)
     listed = client.get("/admin/liveness_sessions/webhookdelivery/")
     assert listed.status_code == 200 and "session.cancelled" in listed.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_embedded_thread_delivers_and_stops(fast: Any, api: ApiClient) -> None:
+    fast.LIVENESS_WEBHOOK_EMBEDDED_SCHEDULER = True
+    fast.LIVENESS_WEBHOOK_SWEEP_S = 60  # only a wake-up after the commit can send it in time
+    scheduler = EmbeddedScheduler.start()
+    assert scheduler is not None and EmbeddedScheduler.start() is scheduler  # once a process
+    try:
+        with Receiver() as receiver:
+            session = _session(api, receiver)
+            session_finish(session=session, verdict=VERDICT)
+            [request] = receiver.wait_for(1, timeout=10)
+    finally:
+        scheduler.stop(timeout=10)
+    assert request.event["data"]["sid"] == str(session.sid)
+    assert EmbeddedScheduler.running is None
+    assert not any(t.name.startswith("webhook") and t.is_alive() for t in threading.enumerate())

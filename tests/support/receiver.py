@@ -29,6 +29,7 @@ class Answer:
 class Received:
     headers: dict[str, str]
     body: bytes
+    path: str = ""
 
     @property
     def event(self) -> dict[str, Any]:
@@ -55,7 +56,7 @@ class Receiver:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 with receiver.arrived:
-                    receiver.received.append(Received(dict(self.headers.items()), body))
+                    receiver.received.append(Received(dict(self.headers.items()), body, self.path))
                     index = len(receiver.received) - 1
                     receiver.arrived.notify_all()
                 answer = receiver.answers[min(index, len(receiver.answers) - 1)]

@@ -1,0 +1,49 @@
+"""The hand model adapter on real photos of the shared hand data set."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+
+from workers.analysis import analyze_rgb
+from workers.hands import run_hands
+
+SUBHI = "hands/subhi_handsdataset/images/"
+
+
+def test_it_finds_each_hand_with_its_raised_fingers(photo):
+    # Labelled 5, 2, 1 and 0 open fingers; the last photo shows two fists.
+    expected = {"5_pic00003.jpg": ["11111"], "5_pic00077.jpg": ["01100"],
+                "5_pic00063.jpg": ["01000"], "46_pic00025.jpg": ["00000", "00000"]}  # fmt: skip
+    for name, states in expected.items():
+        rgb = photo(SUBHI + name)
+        hands = run_hands(rgb)
+        assert sorted(h.fingers for h in hands) == states, name
+        for hand in hands:
+            assert len(hand.points) == 21 and hand.side in ("left", "right")
+            x, y, w, h = hand.box()
+            assert 0 <= x and x + w <= rgb.shape[1] and w > 20 and h > 20
+
+
+def test_the_side_is_the_persons_own_and_flips_with_the_image(photo):
+    rgb = photo(SUBHI + "5_pic00063.jpg")
+    (hand,) = run_hands(rgb)
+    (mirrored,) = run_hands(np.ascontiguousarray(rgb[:, ::-1]))
+    assert {hand.side, mirrored.side} == {"left", "right"}
+    assert mirrored.fingers == hand.fingers == "01000"
+
+
+def test_analysis_runs_the_hand_model_only_when_asked(photo):
+    rgb = cv2.resize(photo(SUBHI + "5_pic00063.jpg"), (480, 360))
+    assert analyze_rgb(rgb).hands is None
+    assert [h.fingers for h in analyze_rgb(rgb, hands=True).hands] == ["01000"]
+    assert run_hands(np.zeros((60, 80, 3), np.uint8)) == []
+
+
+def test_importing_the_adapter_loads_no_model():
+    code = "import sys, workers.hands, workers.analysis; print('mediapipe' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

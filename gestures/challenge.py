@@ -159,6 +159,16 @@ class ChallengeRun:
         """Should the next frame be scored by the anti-spoofing models?"""
         return self.phase != codes.DONE and self.passive.due(self.config)
 
+    def hands_due(self) -> bool:
+        """Should the next frame go through the hand model too? Only while a hand challenge
+        is open, or about to open after the pause between challenges: head-only runs never
+        pay for it."""
+        if self.phase == codes.CHALLENGE or (
+            self.phase == codes.BETWEEN and self._after_between == codes.CHALLENGE
+        ):
+            return is_hand_gesture(self.gestures[self.index])
+        return False
+
     def snapshot(self) -> dict[str, Any]:
         """JSON-safe progress: finished challenges and attempts used, not in-flight state."""
         return {

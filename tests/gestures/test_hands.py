@@ -238,3 +238,29 @@ def test_an_observation_keeps_its_hands_through_json(run5):
     assert [h.fingers for h in again.hands] == [h.fingers for h in obs.hands]
     assert again.hands[0].side == obs.hands[0].side
     assert FrameObservation.from_dict(FrameObservation(480, 360, faces=0).to_dict()).hands is None
+
+
+def test_the_hand_model_is_asked_for_only_while_a_hand_challenge_is_open(run5):
+    frames = clip(run5, 26)
+    run = ChallengeRun(["HAND_01000", "HEAD_LEFT"], cfg(), max_attempts=1)
+    due = []
+    for i, obs in enumerate(frames):
+        step = run.feed(obs, i * PHOTO_MS)
+        due.append((step.phase, step.gesture, run.hands_due()))
+    assert not any(hands for phase, _, hands in due if phase == codes.POSITIONING)
+    assert all(hands for _, gesture, hands in due if gesture == "HAND_01000")
+    assert not any(hands for _, gesture, hands in due if gesture == "HEAD_LEFT")
+    assert {g for _, g, _ in due} >= {"HAND_01000", "HEAD_LEFT"}
+    head_only = ChallengeRun(["HEAD_LEFT"], cfg(), max_attempts=1)
+    for i, obs in enumerate(frames):
+        head_only.feed(obs, i * PHOTO_MS)
+        assert not head_only.hands_due()
+
+
+def test_the_window_marks_the_frames_for_the_hand_model():
+    from gestures.window import FrameWindow
+
+    window = FrameWindow(max_in_flight=3, timeout_ms=1000)
+    assert window.admit(1, 0, "a", accepting=True) is None
+    assert window.admit(2, 10, "b", accepting=True, hands_due=True) is None
+    assert [window.get(1).hands, window.get(2).hands] == [False, True]

@@ -25,7 +25,8 @@ def test_it_finds_each_hand_with_its_raised_fingers(photo):
         for hand in hands:
             assert len(hand.points) == 21 and hand.side in ("left", "right")
             x, y, w, h = hand.box()
-            assert 0 <= x and x + w <= rgb.shape[1] and w > 20 and h > 20
+            assert y >= 0
+            assert x >= 0 and x + w <= rgb.shape[1] and w > 20 and h > 20
 
 
 def test_the_side_is_the_persons_own_and_flips_with_the_image(photo):

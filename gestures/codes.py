@@ -46,6 +46,11 @@ MOVE_BACK = "move_back"
 CENTER = "center"
 HOLD_STILL = "hold_still"
 LOOK_STRAIGHT = "look_straight"  # during a challenge, before the neutral pose is seen
+# During a hand challenge (gestures.hand_challenge): no hand beside the face, two or more, or
+# one that the frame's edge cuts off.
+NO_HAND = "no_hand"
+MANY_HANDS = "many_hands"
+HAND_CUT_OFF = "hand_cut_off"
 OK = "ok"
 
 # Phases of a run (gestures.vocabulary.Phase); READY and ATTEMPT_FAILED only in an

@@ -31,11 +31,7 @@ _MAX_FRAME_MS = 150  # a longer gap between frames says nothing about how long a
 _EDGE_PX = 2.0  # landmarks this close to the border: the hand goes on beyond the frame
 _WRIST, _MIDDLE_MCP = 0, 9
 
-# Guidance shown during a hand challenge, beside the positioning ones of `gestures.codes`.
-NO_HAND = "no_hand"
-MANY_HANDS = "many_hands"
-HAND_CUT = "hand_cut_off"
-_GUIDANCE = {NONE: NO_HAND, MANY: MANY_HANDS, CUT: HAND_CUT}
+_GUIDANCE = {NONE: codes.NO_HAND, MANY: codes.MANY_HANDS, CUT: codes.HAND_CUT_OFF}
 
 
 def is_hand_gesture(gesture: str) -> bool:

@@ -48,3 +48,15 @@ def test_importing_the_adapter_loads_no_model():
     code = "import sys, workers.hands, workers.analysis; print('mediapipe' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_a_real_thumb_and_index_shape_reads_as_hand_11000(shared_data):
+    # dynamic_gestures' "zoom" GIF: the man raises his thumb and index finger (an "L"), frame 14.
+    capture = cv2.VideoCapture(
+        str(shared_data / "hands" / "dynamic_gestures" / "dynamicgestures_zoom_in_out.gif")
+    )
+    for _ in range(15):
+        ok, bgr = capture.read()
+        assert ok
+    capture.release()
+    assert [h.fingers for h in run_hands(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))] == ["11000"]

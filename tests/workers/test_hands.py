@@ -7,6 +7,7 @@ import sys
 
 import cv2
 import numpy as np
+import pytest
 
 from workers.analysis import analyze_rgb
 from workers.hands import run_hands
@@ -60,3 +61,17 @@ def test_a_real_thumb_and_index_shape_reads_as_hand_11000(shared_data):
         assert ok
     capture.release()
     assert [h.fingers for h in run_hands(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))] == ["11000"]
+
+
+@pytest.mark.parametrize(
+    ("name", "state"),
+    [("5_pic00077.jpg", "01100"), ("5_pic00003.jpg", "11111"), ("46_pic00005.jpg", "00000")],
+)
+def test_the_photo_rotated_45_degrees_or_mirrored_reads_the_same(photo, name, state):
+    rgb = photo(SUBHI + name)
+    height, width = rgb.shape[:2]
+    for degrees in (-45, 45):
+        turn = cv2.getRotationMatrix2D((width / 2, height / 2), degrees, 1.0)
+        rotated = cv2.warpAffine(rgb, turn, (width, height))
+        assert [h.fingers for h in run_hands(rotated)] == [state], degrees
+    assert [h.fingers for h in run_hands(np.ascontiguousarray(rgb[:, ::-1]))] == [state]

@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from gestures.codes import HAND_GESTURES  # noqa: E402
 from gestures.hands import Hand, finger_state  # noqa: E402
-from workers.hands import run_hands  # noqa: E402
+from workers.hands import MODEL_WIDTH, run_hands  # noqa: E402
 
 LABEL_CODES = {0: "HAND_00000", 1: "HAND_01000", 2: "HAND_01100", 4: "HAND_01111", 5: "HAND_11111"}
 # Runs whose photos chose the thresholds; the others are held out.
@@ -83,16 +83,28 @@ def pair(
     return out
 
 
-def analyse(folder: Path, names: list[str], cache: Path | None) -> dict[str, list[Hand]]:
+def analyse(
+    folder: Path, names: list[str], cache: Path | None, width: int | None = None
+) -> dict[str, list[Hand]]:
+    """The hands found in each photo, in the photo's own pixels; with `width`, the photo is
+    first scaled to that width (area averaging, as a browser scales the page's frames)."""
     digest = hashlib.sha256((ROOT / "workers" / "hands.py").read_bytes()).hexdigest()[:12]
-    path = cache / f"subhi-{digest}.pickle" if cache else None
+    path = cache / f"subhi-{digest}-{width or 'full'}.pickle" if cache else None
     if path is not None and path.exists():
         found: dict[str, list[Hand]] = pickle.loads(path.read_bytes())
         return found
     found = {}
     for name in names:
-        bgr = cv2.imread(str(folder / "images" / name))
-        found[name] = run_hands(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+        rgb = cv2.cvtColor(cv2.imread(str(folder / "images" / name)), cv2.COLOR_BGR2RGB)
+        scale = 1.0
+        if width is not None and width != rgb.shape[1]:
+            scale = rgb.shape[1] / width
+            size = (width, round(rgb.shape[0] / scale))
+            rgb = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+        found[name] = [
+            Hand([[x * scale, y * scale, z * scale] for x, y, z in h.points], h.side, h.score)
+            for h in run_hands(rgb)
+        ]
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(pickle.dumps(found))
@@ -145,7 +157,9 @@ def accuracy(labels: dict, found: dict[str, list[Hand]]) -> None:  # type: ignor
               f"| {other} | {row['missed']} |")  # fmt: skip
 
 
-def cost(folder: Path, names: list[str], repeats: int) -> None:
+def cost(folder: Path, names: list[str], repeats: int, face_only: Path) -> None:
+    """`run_hands` per frame: the photos (a hand in nearly all), and a face with no hand (the
+    model runs twice: the mirrored view too)."""
     print("\n## Hand model cost per frame (ms, one thread)\n")
     print("| frame | median | p90 |")
     print("|---|---|---|")
@@ -153,9 +167,12 @@ def cost(folder: Path, names: list[str], repeats: int) -> None:
         cv2.cvtColor(cv2.imread(str(folder / "images" / n)), cv2.COLOR_BGR2RGB) for n in names
     ]
     run_hands(sample[0])  # the graph is built on first use
+    face = cv2.cvtColor(cv2.imread(str(face_only)), cv2.COLOR_BGR2RGB)
+    page_face = cv2.resize(face, (PAGE_WIDTH, round(face.shape[0] * PAGE_WIDTH / face.shape[1])))
     for label, frames in (
         ("800x600 photo", sample),
         (f"{PAGE_WIDTH} px wide (the page's)", [cv2.resize(f, (PAGE_WIDTH, 360)) for f in sample]),
+        (f"{PAGE_WIDTH} px, a face and no hand", [page_face] * len(sample)),
     ):
         times = []
         for _ in range(repeats):
@@ -172,12 +189,20 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--cache", type=Path, default=None)
     parser.add_argument("--cost-frames", type=int, default=20)
+    parser.add_argument(
+        "--width", type=int, default=None, help="scale the photos to this width first"
+    )
+    parser.add_argument("--no-cost", action="store_true", help="skip the cost table")
     args = parser.parse_args()
     folder = args.data / "hands" / "subhi_handsdataset"
     labels = load_labels(folder)
     names = sorted(labels)
-    accuracy(labels, analyse(folder, names, args.cache))
-    cost(folder, names[:: max(len(names) // args.cost_frames, 1)], repeats=2)
+    given = "as given (800x600)" if args.width is None else f"scaled to {args.width} px wide"
+    print(f"Photos {given}; workers.hands scales frames to {MODEL_WIDTH} px for the model\n")
+    accuracy(labels, analyse(folder, names, args.cache, args.width))
+    if not args.no_cost:
+        face_only = args.data / "images" / "3ddfa_v2" / "JianzhuGuo.jpg"
+        cost(folder, names[:: max(len(names) // args.cost_frames, 1)], 2, face_only)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,9 @@ and a hand rotated in the image plane.
   of the palm (the little finger's base, MCP), in palm widths (index MCP to little MCP). A
   thumb folded over the fingers or along the palm stays within about a palm width of it
   (0.4-1.2 on the shared photos), one that stands out reaches 1.6-2.1 (docs/ACCURACY.md).
+  A thumb whose tip touches the tip of the index or middle finger is pinching (the ring of an
+  "OK" sign), not raised: raised thumbs stand at least a palm width from those tips (1.08 on
+  the shared photos), a touching tip is within about a finger's width.
 
 The points are in pixels (z in the same unit as x, as `workers.hands` returns them).
 """
@@ -37,6 +40,7 @@ FINGER_REACH_MIN = 1.12
 FINGER_BEND_MAX = 60.0  # degrees between the proximal and the distal part
 # Thumb: tip to the little finger's MCP, in palm widths (index MCP to little MCP).
 THUMB_REACH_MIN = 1.4
+THUMB_PINCH_MAX = 0.45  # tip to the index or middle tip, in palm widths: touching
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,7 @@ class FingerFigures:
     reach: tuple[float, ...]  # long fingers: |tip - wrist| / |PIP - wrist|
     bend: tuple[float, ...]  # long fingers: degrees at the PIP joint
     thumb_reach: float  # |thumb tip - little MCP| / palm width
+    thumb_pinch: float  # min |thumb tip - index or middle tip| / palm width
 
 
 def figures(points: Sequence[Sequence[float]]) -> FingerFigures:
@@ -98,13 +103,14 @@ def figures(points: Sequence[Sequence[float]]) -> FingerFigures:
         reach=tuple(reach),
         bend=tuple(bend),
         thumb_reach=float(np.linalg.norm(p[THUMB[3]] - p[FINGERS[3][0]])) / palm,
+        thumb_pinch=min(float(np.linalg.norm(p[THUMB[3]] - p[f[3]])) for f in FINGERS[:2]) / palm,
     )
 
 
 def finger_state(points: Sequence[Sequence[float]]) -> str:
     """Five characters, thumb to little finger, "1" for a raised finger."""
     f = figures(points)
-    thumb = f.thumb_reach >= THUMB_REACH_MIN
+    thumb = f.thumb_reach >= THUMB_REACH_MIN and f.thumb_pinch > THUMB_PINCH_MAX
     long = [
         r >= FINGER_REACH_MIN and b <= FINGER_BEND_MAX for r, b in zip(f.reach, f.bend, strict=True)
     ]

@@ -75,3 +75,21 @@ def test_the_photo_rotated_45_degrees_or_mirrored_reads_the_same(photo, name, st
         rotated = cv2.warpAffine(rgb, turn, (width, height))
         assert [h.fingers for h in run_hands(rotated)] == [state], degrees
     assert [h.fingers for h in run_hands(np.ascontiguousarray(rgb[:, ::-1]))] == [state]
+
+
+def test_a_hand_partly_in_front_of_the_face_leaves_both_found(photo):
+    """A composite (no shared photo shows it): the raised hand of a photo cut out and pasted
+    over the face so that it covers the face's side up to a third of its width, the original
+    hand cropped away. The face mesh still finds the face and the hand keeps its shape."""
+    rgb = photo(SUBHI + "5_pic00077.jpg")  # index and middle raised, left of the face
+    obs = analyze_rgb(rgb, hands=True)
+    fx, fy, fw, fh = obs.box
+    hx, hy, hw, hh = obs.hands[0].box()
+    crop = rgb[int(hy) - 15 : int(hy + hh) + 15, int(hx) - 15 : int(hx + hw) + 15].copy()
+    for covered in (0.15, 0.33):
+        out = rgb.copy()
+        x = int(fx - crop.shape[1] + covered * fw)
+        y = min(max(int(fy + 0.6 * fh - crop.shape[0] / 2), 0), rgb.shape[0] - crop.shape[0])
+        out[y : y + crop.shape[0], x : x + crop.shape[1]] = crop
+        seen = analyze_rgb(np.ascontiguousarray(out[:, int(hx + hw) + 40 :]), hands=True)
+        assert seen.faces == 1 and [h.fingers for h in seen.hands] == ["01100"], covered

@@ -276,6 +276,8 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
         "face not detected",
         "too many faces detected",
     ],
+    # The create call's `gestures` and the single-image call's `gesture-code`: one component.
+    "GesturesEnum": LIVENESS_ENABLED_GESTURES,
 }
 
 # --- Load: admission of new runs (sessions.services.load, GET /face/v1/health) --------------

@@ -171,8 +171,11 @@ class LivenessConsumer(AsyncJsonWebsocketConsumer):
             await loop.run_in_executor(None, self._enqueue, seq, image, passive, hands)
 
     def _enqueue(self, seq: int, image: str, passive: bool, hands: bool) -> None:
+        # `hands` only when set: every other frame keeps the task's four-argument shape, so a
+        # worker still on the code before hand gestures answers it (a rolling deploy).
         analyze_frame.apply_async(
-            args=[self.channel_name, seq, image, passive, hands],
+            args=[self.channel_name, seq, image, passive],
+            kwargs={"hands": True} if hands else {},
             expires=settings.LIVENESS_FRAME_EXPIRES_S,
         )
 

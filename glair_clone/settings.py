@@ -276,9 +276,10 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
         "face not detected",
         "too many faces detected",
     ],
-    # The create call's `gestures` and the single-image call's `gesture-code`: one component.
-    "GesturesEnum": LIVENESS_ENABLED_GESTURES,
 }
+
+# The create call's `gestures` and the single-image call's `gesture-code`: one component.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["GesturesEnum"] = LIVENESS_ENABLED_GESTURES
 
 # --- Load: admission of new runs (sessions.services.load, GET /face/v1/health) --------------
 # Live runs (Start pressed, socket open) the whole deployment holds within its round-trip

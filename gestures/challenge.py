@@ -20,6 +20,7 @@ from gestures import codes
 from gestures.config import EngineConfig
 from gestures.detector import GestureTracker
 from gestures.guidance import FacePlace, guidance
+from gestures.hand_challenge import HandTracker, is_hand_gesture
 from gestures.observation import FrameObservation
 from gestures.passive import PassiveEvidence
 from gestures.steps import Step, reading_metrics
@@ -46,7 +47,7 @@ class ChallengeRun:
     _ok_since: int | None
     _started: int | None
     _deadline: int | None
-    _tracker: GestureTracker | None
+    _tracker: GestureTracker | HandTracker | None
     _wait_until: int | None
     _after_between: str
     _no_face_since: int | None
@@ -61,9 +62,9 @@ class ChallengeRun:
         *,
         interactive: bool = False,
     ) -> None:
-        unknown = [g for g in gestures if g not in codes.SUPPORTED_GESTURES]
+        unknown = [g for g in gestures if g not in codes.ENGINE_GESTURES]
         if not gestures or unknown:
-            raise ValueError(f"gestures must be a non-empty list of {codes.SUPPORTED_GESTURES}")
+            raise ValueError(f"gestures must be a non-empty list of {codes.ENGINE_GESTURES}")
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
         self.gestures = list(gestures)
@@ -158,6 +159,16 @@ class ChallengeRun:
         """Should the next frame be scored by the anti-spoofing models?"""
         return self.phase != codes.DONE and self.passive.due(self.config)
 
+    def hands_due(self) -> bool:
+        """Should the next frame go through the hand model too? Only while a hand challenge
+        is open, or about to open after the pause between challenges: head-only runs never
+        pay for it."""
+        if self.phase == codes.CHALLENGE or (
+            self.phase == codes.BETWEEN and self._after_between == codes.CHALLENGE
+        ):
+            return is_hand_gesture(self.gestures[self.index])
+        return False
+
     def snapshot(self) -> dict[str, Any]:
         """JSON-safe progress: finished challenges and attempts used, not in-flight state."""
         return {
@@ -233,6 +244,8 @@ class ChallengeRun:
                 self._fail_attempt(*self._failure_reason(), frame)
             return shown, {}
         self._no_face_since = self._many_since = None
+        if isinstance(self._tracker, HandTracker):
+            return self._hand_challenge(self._tracker, obs, frame), {}
         outcome = self._tracker.update(obs, t)
         metrics = reading_metrics(outcome.reading)
         if outcome.status == codes.MATCH:
@@ -242,6 +255,17 @@ class ChallengeRun:
         elif t >= self._deadline:
             self._fail_attempt(codes.NOT_MATCH, self._tracker.detected, frame)
         return (codes.OK if outcome.neutral else codes.LOOK_STRAIGHT), metrics
+
+    def _hand_challenge(self, tracker: HandTracker, obs: FrameObservation, frame: _Frame) -> str:
+        assert self._deadline is not None
+        outcome = tracker.update(obs, frame.t_ms)
+        if outcome.status == codes.MATCH:
+            self._match(frame)
+        elif outcome.status != "pending":
+            self._fail_attempt(outcome.status, outcome.detected, frame)
+        elif frame.t_ms >= self._deadline:
+            self._fail_attempt(*tracker.timeout(), frame)
+        return outcome.guidance
 
     def _between(self, frame: _Frame) -> None:
         if self._wait_until is None or frame.t_ms < self._wait_until:
@@ -259,11 +283,16 @@ class ChallengeRun:
         self.phase = codes.CHALLENGE
         self._phase_since = self._started = t
         self._deadline = t + self.config.gesture_time_limit_ms
-        self._tracker = GestureTracker(self.gestures[self.index], self.config)
-        # A user who was already still and frontal when the challenge appeared has shown the
-        # neutral pose: those frames count, so a quick reaction is not lost to the wait.
-        for t_seen, seen in self._recent:
-            self._tracker.warm(seen, t_seen)
+        gesture = self.gestures[self.index]
+        if is_hand_gesture(gesture):
+            # A hand shape must be formed after the challenge appears: no lead-in counts.
+            self._tracker = HandTracker(gesture, self.config)
+        else:
+            self._tracker = GestureTracker(gesture, self.config)
+            # A user who was already still and frontal when the challenge appeared has shown
+            # the neutral pose: those frames count, so a quick reaction is not lost to the wait.
+            for t_seen, seen in self._recent:
+                self._tracker.warm(seen, t_seen)
         self._problems = Counter()
         frame.events.append(
             {
@@ -386,6 +415,8 @@ class ChallengeRun:
             worst = max(problems, key=lambda k: problems[k])
             status = codes.FACE_NOT_DETECTED if worst == codes.NO_FACE else codes.TOO_MANY_FACES
             return status, None
+        if isinstance(self._tracker, HandTracker):
+            return self._tracker.timeout()
         return codes.NOT_MATCH, detected
 
     def _step(

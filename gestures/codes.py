@@ -19,12 +19,22 @@ POSE_GESTURES = (HEAD_LEFT, HEAD_RIGHT, HEAD_UP, HEAD_DOWN)
 MOUTH_GESTURES = (HEAD_OPEN_MOUTH, HEAD_CLOSE_MOUTH)
 EYE_GESTURES = (HEAD_00, HEAD_01, HEAD_10, HEAD_11)
 SUPPORTED_GESTURES = POSE_GESTURES + MOUTH_GESTURES + EYE_GESTURES
+# GLAIR's nine hand shapes (CONTRACT section 2), raised fingers thumb to little finger. The
+# engine runs them (gestures.hand_challenge); which codes a merchant may ask for is the
+# server's choice (sessions.gesture_codes).
+HAND_GESTURES = tuple(
+    f"HAND_{bits}"
+    for bits in ("00000", "01000", "01100", "01110", "01111", "10000", "11000", "11001", "11111")
+)
+ENGINE_GESTURES = SUPPORTED_GESTURES + HAND_GESTURES
 
 # GLAIR's gesture_status strings.
 MATCH = "MATCH"
 NOT_MATCH = "NOT_MATCH"
 FACE_NOT_DETECTED = "face not detected"
 TOO_MANY_FACES = "too many faces detected"
+HAND_NOT_DETECTED = "hand not detected"
+TOO_MANY_HANDS = "too many hand detected"
 
 # Positioning guidance, in the order they are checked.
 NO_FACE = "no_face"
@@ -36,6 +46,11 @@ MOVE_BACK = "move_back"
 CENTER = "center"
 HOLD_STILL = "hold_still"
 LOOK_STRAIGHT = "look_straight"  # during a challenge, before the neutral pose is seen
+# During a hand challenge (gestures.hand_challenge): no hand beside the face, two or more, or
+# one that the frame's edge cuts off.
+NO_HAND = "no_hand"
+MANY_HANDS = "many_hands"
+HAND_CUT_OFF = "hand_cut_off"
 OK = "ok"
 
 # Phases of a run (gestures.vocabulary.Phase); READY and ATTEMPT_FAILED only in an

@@ -107,6 +107,19 @@ class EngineConfig:
     # replays of recorded landmarks, which carry no pixels to score).
     passive_min_samples: int = 3
     passive_sample_every: int = 10  # then one frame in this many (the model's cost budget)
+    # Hand gestures (gestures.hand_challenge). The shape must be formed after the challenge
+    # opens and held this long (real time, whatever the frame rate)...
+    hand_hold_ms: int = 400
+    # ...by a hand beside the user's face: its centre at most this many face widths from the
+    # face's centre, its palm (wrist to middle-finger base) at least this many face widths
+    # long (a hand far behind the user is someone else's).
+    hand_face_distance_max: float = 3.0
+    hand_size_min: float = 0.2
+    # Another of GLAIR's shapes held this long fails the attempt (NOT_MATCH); a fist does not,
+    # since it is where most people start from. Two hands beside the face held this long
+    # fail it with "too many hand detected".
+    hand_other_hold_ms: int = 1200
+    hand_many_fail_ms: int = 1000
 
     @classmethod
     def from_overrides(cls, overrides: dict[str, Any] | None = None) -> EngineConfig:

@@ -10,6 +10,7 @@ import numpy as np
 
 from gestures import landmarks as lm
 from gestures.geometry import Rows
+from gestures.hands import Hand, hands_from_list, hands_to_list
 
 _FORMAT = 1
 
@@ -57,6 +58,9 @@ class FrameObservation:
     live: float | None = None
     # The face as a small grey patch in a canonical frame (`gestures.texture`), raw bytes.
     patch: bytes | None = field(default=None, compare=False, repr=False)
+    # Hands (`gestures.hands`), for the frames the hand model ran on (a hand challenge is
+    # open); None for the others. Counted with or without a face.
+    hands: list[Hand] | None = field(default=None, compare=False, repr=False)
 
     @property
     def has_face(self) -> bool:
@@ -70,6 +74,8 @@ class FrameObservation:
             "height": self.height,
             "faces": self.faces,
         }
+        if self.hands is not None:
+            out["hands"] = hands_to_list(self.hands)
         if self.box is None or self.quality is None or self.landmarks is None:
             return out
         out.update(
@@ -94,8 +100,9 @@ class FrameObservation:
         if data.get("v") != _FORMAT:
             raise ValueError(f"unsupported observation format {data.get('v')!r}")
         width, height, faces = int(data["width"]), int(data["height"]), int(data["faces"])
+        hands = hands_from_list(data["hands"]) if data.get("hands") is not None else None
         if "landmarks" not in data:
-            return cls(width=width, height=height, faces=faces)
+            return cls(width=width, height=height, faces=faces, hands=hands)
         points = np.asarray(data["landmarks"], dtype=np.float64)
         if points.shape != (len(lm.NAMES), 3):
             raise ValueError(f"landmarks must be {len(lm.NAMES)}x3, got {points.shape}")
@@ -115,4 +122,5 @@ class FrameObservation:
             landmarks=points.tolist(),
             live=None if data.get("live") is None else float(data["live"]),
             patch=base64.b64decode(data["patch"]) if data.get("patch") else None,
+            hands=hands,
         )

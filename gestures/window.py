@@ -37,6 +37,7 @@ class WindowFrame:
     received_ms: int
     payload: Any  # what the driver needs to keep with it (the JPEG, as sent)
     passive: bool = False  # to be scored by the anti-spoofing models too
+    hands: bool = False  # to go through the hand model too (a hand challenge is open)
     answer: Any = None
     answered: bool = False
 
@@ -51,11 +52,19 @@ class FrameWindow:
         self.last_fed_seq = -1
 
     def admit(
-        self, seq: int, now_ms: int, payload: Any, *, accepting: bool, passive_due: bool = False
+        self,
+        seq: int,
+        now_ms: int,
+        payload: Any,
+        *,
+        accepting: bool,
+        passive_due: bool = False,
+        hands_due: bool = False,
     ) -> Refusal | None:
         """None when the frame may go to analysis (it is then in flight); else why not.
         `passive_due`: the run wants its next frame scored; one scored frame in flight at a
-        time is enough to keep to the sampling rate."""
+        time is enough to keep to the sampling rate. `hands_due`: the run has a hand challenge
+        open, so the frame goes through the hand model too."""
         if not accepting:
             return Refusal.PAUSED
         if seq <= self.last_fed_seq or seq in self.frames:
@@ -63,7 +72,7 @@ class FrameWindow:
         if len(self.frames) >= self.max_in_flight:
             return Refusal.BUSY
         passive = passive_due and not any(f.passive for f in self.frames.values())
-        self.frames[seq] = WindowFrame(seq, now_ms, payload, passive)
+        self.frames[seq] = WindowFrame(seq, now_ms, payload, passive, hands_due)
         return None
 
     def get(self, seq: int) -> WindowFrame | None:

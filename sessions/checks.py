@@ -89,6 +89,30 @@ def check_face_model(app_configs: Any = None, **kwargs: Any) -> list[Error]:
 
 
 @register()
+def check_hand_models(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """The palm detector and hand landmarks (workers.hands) ship in the same wheel; only
+    needed when a hand gesture is enabled."""
+    if not any(code.startswith("HAND_") for code in settings.LIVENESS_ENABLED_GESTURES):
+        return []
+    spec = importlib.util.find_spec("mediapipe")
+    if spec is None or spec.origin is None:
+        return []  # check_face_model says so
+    modules = Path(spec.origin).parent / "modules"
+    return [
+        Error(
+            f"hand model missing at {path}",
+            hint="use mediapipe==0.10.21, or leave HAND_ codes out of LIVENESS_ENABLED_GESTURES",
+            id="liveness.E022",
+        )
+        for path in (
+            modules / "palm_detection" / "palm_detection_full.tflite",
+            modules / "hand_landmark" / "hand_landmark_full.tflite",
+        )
+        if not path.exists()
+    ]
+
+
+@register()
 def check_antispoof_models(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     # Every session's verdict needs them: without them no session could pass.
     from workers.antispoof import missing_models

@@ -161,23 +161,27 @@ class LivenessConsumer(AsyncJsonWebsocketConsumer):
             return
         admitted = self.live.window.get(seq)
         passive = admitted is not None and admitted.passive
+        hands = admitted is not None and admitted.hands
         if settings.CELERY_TASK_ALWAYS_EAGER:
-            task = asyncio.ensure_future(self._analyse_here(seq, image, passive))
+            task = asyncio.ensure_future(self._analyse_here(seq, image, passive, hands))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
         else:
             loop = asyncio.get_running_loop()
-            await loop.run_in_executor(None, self._enqueue, seq, image, passive)
+            await loop.run_in_executor(None, self._enqueue, seq, image, passive, hands)
 
-    def _enqueue(self, seq: int, image: str, passive: bool) -> None:
+    def _enqueue(self, seq: int, image: str, passive: bool, hands: bool) -> None:
+        # `hands` only when set: every other frame keeps the task's four-argument shape, so a
+        # worker still on the code before hand gestures answers it (a rolling deploy).
         analyze_frame.apply_async(
             args=[self.channel_name, seq, image, passive],
+            kwargs={"hands": True} if hands else {},
             expires=settings.LIVENESS_FRAME_EXPIRES_S,
         )
 
-    async def _analyse_here(self, seq: int, image: str, passive: bool) -> None:
+    async def _analyse_here(self, seq: int, image: str, passive: bool, hands: bool) -> None:
         loop = asyncio.get_running_loop()
-        answer = await loop.run_in_executor(_pool, analyze_frame_payload, image, passive)
+        answer = await loop.run_in_executor(_pool, analyze_frame_payload, image, passive, hands)
         # Back through the (in-memory) channel layer, so answers are handled one at a time,
         # between page messages, exactly as answers from Celery workers are.
         await self.channel_layer.send(

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from sessions import selectors
 from sessions.api.serializers import session_representation
 from sessions.errors import LivenessError
-from sessions.gesture_codes import HEAD_GESTURES
+from sessions.gesture_codes import ALL_GESTURES
 from sessions.models import Merchant
 from sessions.services.demo import demo_merchant
 from sessions.services.sessions import session_create, sessions_expire_due
@@ -29,10 +29,15 @@ def _merchant_or_404() -> Merchant:
     return merchant
 
 
+def _gestures() -> list[str]:
+    """The codes a merchant may request here, head and hand, in GLAIR's order."""
+    return [g for g in ALL_GESTURES if g in settings.LIVENESS_ENABLED_GESTURES]
+
+
 @require_GET
 def demo_home(request: HttpRequest) -> HttpResponse:
     _merchant_or_404()
-    return render(request, "demo/home.html", {"gestures": HEAD_GESTURES})
+    return render(request, "demo/home.html", {"gestures": _gestures()})
 
 
 @require_POST
@@ -45,11 +50,11 @@ def demo_start(request: HttpRequest) -> HttpResponse:
             merchant=merchant,
             success_url=done,
             cancel_url=done,
-            gestures=[gesture] if gesture in HEAD_GESTURES else None,
+            gestures=[gesture] if gesture in _gestures() else None,
             number_of_gestures=min(max(int(request.POST.get("count") or 1), 1), 5),
         )
     except (LivenessError, ValueError) as exc:
-        return render(request, "demo/home.html", {"gestures": HEAD_GESTURES, "error": str(exc)})
+        return render(request, "demo/home.html", {"gestures": _gestures(), "error": str(exc)})
     return redirect(reverse("liveness-page", kwargs={"token": session.page_token}))
 
 

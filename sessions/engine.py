@@ -16,6 +16,7 @@ from django.conf import settings
 from gestures import codes
 from gestures.challenge import ChallengeRun
 from gestures.config import EngineConfig
+from gestures.hands import finger_state
 from gestures.observation import FrameObservation
 from gestures.steps import Step
 from sessions.models import LivenessSession
@@ -103,6 +104,10 @@ def sample(observation: dict[str, Any], step: Step) -> dict[str, Any]:
         "eye_right": observation.get("eye_right"),
         "mouth": observation.get("mouth"),
         "live": observation.get("live"),
+        # The finger states of the hands found, on the frames of a hand challenge (else None).
+        "fingers": None
+        if observation.get("hands") is None
+        else [finger_state(hand["points"]) for hand in observation["hands"]],
         "guidance": step.guidance,
         "phase": step.phase,
         "challenge": step.index if step.phase == codes.CHALLENGE else None,

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 
-from gestures.codes import SUPPORTED_GESTURES
+from gestures.codes import HAND_GESTURES, SUPPORTED_GESTURES
 
 HEAD_GESTURES = SUPPORTED_GESTURES
-_HAND = re.compile(r"^HAND_[01]{5}$")
+ALL_GESTURES = HEAD_GESTURES + HAND_GESTURES  # GLAIR's 19 codes
 
 
 def is_gesture_code(code: str) -> bool:
-    return code in HEAD_GESTURES or bool(_HAND.match(code))
+    return code in ALL_GESTURES
 
 
 def draw_gestures(pool: list[str], count: int) -> list[str]:

@@ -166,6 +166,7 @@ class LiveRun:
             image_b64,
             accepting=self.run.accepts_frames and not self.pending,
             passive_due=self.run.passive_due(),
+            hands_due=self.run.hands_due(),
         )
         return None if refusal is None else _dropped(seq, refusal)
 

@@ -74,6 +74,9 @@ GUIDANCE = (
     codes.TOO_BRIGHT,
     codes.HOLD_STILL,
     codes.LOOK_STRAIGHT,
+    codes.NO_HAND,
+    codes.MANY_HANDS,
+    codes.HAND_CUT_OFF,
 )
 # PROTOCOL.md's first name for `look_straight`; the page still accepts it.
 GUIDANCE_ALIASES = ("neutral",)

@@ -45,8 +45,11 @@ def _warm_up() -> None:
     antispoof.warm_up()
 
 
-def analyze_frame_payload(image_b64: str, passive: bool = False) -> dict[str, Any]:
-    """Decode and analyse one frame (with `passive`, score its face for spoofing too), within
+def analyze_frame_payload(
+    image_b64: str, passive: bool = False, hands: bool = False
+) -> dict[str, Any]:
+    """Decode and analyse one frame (with `passive`, score its face for spoofing too; with
+    `hands`, run the hand model too), within
     the frame limits of the settings; the answer is always a JSON-safe dict, never an exception.
     """
     from sessions.engine import frame_limits
@@ -58,7 +61,7 @@ def analyze_frame_payload(image_b64: str, passive: bool = False) -> dict[str, An
     except (binascii.Error, ValueError):
         return {"ok": False, "code": "bad_base64", "message": "image is not valid base64"}
     try:
-        observation = analyze_image(data, frame_limits(), passive=passive)
+        observation = analyze_image(data, frame_limits(), passive=passive, hands=hands)
     except FrameError as exc:
         return {"ok": False, "code": exc.code, "message": exc.message}
     return {
@@ -75,9 +78,11 @@ def analyze_frame_payload(image_b64: str, passive: bool = False) -> dict[str, An
     soft_time_limit=5,
     time_limit=10,
 )
-def analyze_frame(reply_channel: str, seq: int, image_b64: str, passive: bool = False) -> None:
+def analyze_frame(
+    reply_channel: str, seq: int, image_b64: str, passive: bool = False, hands: bool = False
+) -> None:
     try:
-        answer = analyze_frame_payload(image_b64, passive)
+        answer = analyze_frame_payload(image_b64, passive, hands)
     except SoftTimeLimitExceeded:
         answer = {"ok": False, "code": "timeout", "message": "analysis took too long"}
     _reply(reply_channel, {"type": "frame.analyzed", "seq": seq, **answer})

@@ -18,6 +18,7 @@ from gestures.observation import FrameObservation, Quality
 from gestures.texture import PATCH_H, PATCH_W, canonical
 from workers.antispoof import live_probability
 from workers.decode import FrameError, Image, Limits, decode_rgb
+from workers.hands import run_hands
 from workers.mesh import Face, run_face_mesh
 
 __all__ = ["FrameError", "analyze_image", "analyze_rgb"]
@@ -26,18 +27,23 @@ _SECOND_FACE_MIN = 1 / 3  # of the main face's width: smaller faces are backgrou
 _QUALITY_WIDTH = 64  # the face is scaled to this width before measuring brightness and sharpness
 
 
-def analyze_image(data: bytes, limits: Limits, *, passive: bool = False) -> FrameObservation:
+def analyze_image(
+    data: bytes, limits: Limits, *, passive: bool = False, hands: bool = False
+) -> FrameObservation:
     """Decode JPEG/PNG/WebP bytes within `limits` and analyse them. Raises `FrameError` for bad
     input. The server passes the limits of its settings (`sessions.engine.frame_limits`). With
     `passive`, the face of a frame that shows exactly one is also scored by the anti-spoofing
-    models (`FrameObservation.live`).
+    models (`FrameObservation.live`). With `hands` (a hand challenge is open), the hand model
+    runs too (`FrameObservation.hands`).
     """
-    return analyze_rgb(decode_rgb(data, limits), passive=passive)
+    return analyze_rgb(decode_rgb(data, limits), passive=passive, hands=hands)
 
 
-def analyze_rgb(rgb: Image, *, passive: bool = False) -> FrameObservation:
+def analyze_rgb(rgb: Image, *, passive: bool = False, hands: bool = False) -> FrameObservation:
     """Analyse an RGB uint8 frame (height, width, 3)."""
     obs = observe(rgb, run_face_mesh(rgb).faces)
+    if hands:
+        obs = dataclasses.replace(obs, hands=run_hands(rgb))
     # Only a frame with one face is scored: with several, whose liveness would it be?
     if passive and obs.box is not None and obs.faces == 1:
         obs = dataclasses.replace(obs, live=live_probability(rgb, obs.box))

@@ -65,6 +65,9 @@ def replay(
         if not run.accepts_frames:
             continue
         obs = observed if run.passive_due() else dataclasses.replace(observed, live=None)
+        if not run.hands_due() and obs.hands is not None:
+            # The server runs the hand model only while a hand challenge is open.
+            obs = dataclasses.replace(obs, hands=None)
         step = run.feed(obs, t_ms)
         last_t = t_ms
         if step.reference_candidate:
@@ -107,6 +110,7 @@ def _entry(index: int, t_ms: int, obs: FrameObservation, step: dict[str, Any]) -
         if obs.has_face
         else None,
         "live": None if obs.live is None else round(obs.live, 3),
+        "fingers": None if obs.hands is None else [hand.fingers for hand in obs.hands],
         "phase": step["phase"],
         "guidance": step["guidance"],
         "challenge": step["index"] if step["phase"] == codes.CHALLENGE else None,
@@ -123,10 +127,14 @@ def observe_and_replay(
     max_attempts: int = 3,
     max_fps: float | None = None,
 ) -> dict[str, Any]:
-    """Analyse a clip lazily (stopping at the verdict) and replay it: the command's core."""
+    """Analyse a clip lazily (stopping at the verdict) and replay it: the command's core.
+    With a hand gesture among `gestures`, every frame goes through the hand model too (the
+    replay keeps the hands of the frames the server would have analysed for them)."""
     run_config = config or EngineConfig()
+    passive = run_config.passive_min_samples > 0
+    hands = any(g in codes.HAND_GESTURES for g in gestures)
     frames = (
-        (f.index, f.t_ms, analyze_rgb(f.rgb, passive=run_config.passive_min_samples > 0))
+        (f.index, f.t_ms, analyze_rgb(f.rgb, passive=passive, hands=hands))
         for f in read_video(path, max_fps)
     )
     return replay(frames, gestures, run_config, max_attempts)

@@ -38,6 +38,15 @@ OPEN_SERIES = (
     ("mouth", "Mouth", "#db2777"),
 )
 PASSIVE_SERIES = (("live", "Live probability (anti-spoofing)", "#0f766e"),)
+# Hand challenges: which fingers the hand showed, one row per finger, thumb on top.
+FINGERS_TOP, FINGERS_H = AXIS_Y + 30, 80
+FINGER_SERIES = (
+    ("finger_thumb", "Thumb raised", "#b45309"),
+    ("finger_index", "Index finger raised", "#4f46e5"),
+    ("finger_middle", "Middle finger raised", "#be123c"),
+    ("finger_ring", "Ring finger raised", "#0d9488"),
+    ("finger_little", "Little finger raised", "#65a30d"),
+)
 
 
 @dataclass
@@ -175,19 +184,48 @@ def timeline_plot(
             zero=_y(live_threshold, 0, 1, PASSIVE_TOP, PASSIVE_H),
         ),
     ]  # fmt: skip
+    axis_y = AXIS_Y
+    fingers = _finger_panel(samples, x_of)
+    if fingers is not None:  # only sessions with a hand challenge have finger states
+        panels.append(fingers)
+        axis_y = FINGERS_TOP + FINGERS_H
     windows, markers = _challenge_windows(events, x_of, t0, t0 + span)
     return Plot(
         width=WIDTH,
-        height=HEIGHT,
+        height=axis_y + (HEIGHT - AXIS_Y),
         left=LEFT,
         plot_w=PLOT_W,
-        axis_y=AXIS_Y,
+        axis_y=axis_y,
+        time_label_y=axis_y + 18,
         duration_s=round((t1 - t0) / 1000, 1),
         panels=panels,
         windows=windows,
         markers=markers,
         time_ticks=_time_ticks(span, x_of, t0),
         samples=len(samples),
+    )
+
+
+def _finger_panel(samples: list[dict[str, Any]], x_of: Any) -> Panel | None:
+    """Finger states of the first hand found, on the frames analysed for hands: a dot per
+    raised finger, joined while it stays raised; rows thumb (top) to little finger."""
+    if not any(isinstance(s.get("fingers"), list) for s in samples):
+        return None
+    rows = []
+    for s in samples:
+        hands = s.get("fingers")
+        state = hands[0] if isinstance(hands, list) and hands else ""
+        row: dict[str, Any] = {"t": s["t"], "faces": None}
+        for i, (key, _, _) in enumerate(FINGER_SERIES):
+            row[key] = 4 - i if state[i : i + 1] == "1" else None
+        rows.append(row)
+    names = ("thumb", "index", "middle", "ring", "little")
+    return Panel(
+        "Hand: fingers raised",
+        FINGERS_TOP,
+        FINGERS_H,
+        [Tick(_y(4 - i, -0.5, 4.5, FINGERS_TOP, FINGERS_H), name) for i, name in enumerate(names)],
+        _series(rows, FINGER_SERIES, x_of, -0.5, 4.5, FINGERS_TOP, FINGERS_H, dots=True),
     )
 
 

@@ -43,7 +43,10 @@ export const STRINGS = {
       too_bright: "Too bright, avoid direct light",
       hold_still: "Hold still",
       neutral: "Look straight at the camera",
-      look_straight: "Look straight at the camera"
+      look_straight: "Look straight at the camera",
+      no_hand: "Raise your hand beside your face",
+      many_hands: "Show only one hand",
+      hand_cut_off: "Show your whole hand inside the picture"
     },
     gestures: {
       HEAD_LEFT: "Turn your head to your left",
@@ -68,7 +71,9 @@ export const STRINGS = {
       NOT_MATCH: "We saw a different movement. Please do only the movement shown.",
       TIMEOUT: "Time ran out before we saw the movement.",
       "face not detected": "We couldn't see your face clearly.",
-      "too many faces detected": "More than one face was in view."
+      "too many faces detected": "More than one face was in view.",
+      "hand not detected": "We couldn't see your hand beside your face.",
+      "too many hand detected": "More than one hand was in view."
     },
     failed_reason_other: "We couldn't confirm the movement.",
     attempts_left: { one: "You have 1 attempt left.", other: "You have {n} attempts left." },
@@ -154,7 +159,10 @@ export const STRINGS = {
       too_bright: "Terlalu terang, hindari cahaya langsung",
       hold_still: "Tahan, jangan bergerak",
       neutral: "Lihat lurus ke kamera",
-      look_straight: "Lihat lurus ke kamera"
+      look_straight: "Lihat lurus ke kamera",
+      no_hand: "Angkat tangan Anda di samping wajah",
+      many_hands: "Tunjukkan satu tangan saja",
+      hand_cut_off: "Tunjukkan seluruh tangan Anda di dalam gambar"
     },
     gestures: {
       HEAD_LEFT: "Tolehkan kepala ke kiri Anda",
@@ -179,7 +187,9 @@ export const STRINGS = {
       NOT_MATCH: "Gerakan yang terlihat berbeda. Lakukan hanya gerakan yang diminta.",
       TIMEOUT: "Waktu habis sebelum gerakan Anda terlihat.",
       "face not detected": "Wajah Anda tidak terlihat dengan jelas.",
-      "too many faces detected": "Ada lebih dari satu wajah yang terlihat."
+      "too many faces detected": "Ada lebih dari satu wajah yang terlihat.",
+      "hand not detected": "Tangan Anda tidak terlihat di samping wajah.",
+      "too many hand detected": "Ada lebih dari satu tangan yang terlihat."
     },
     failed_reason_other: "Gerakan Anda belum dapat dipastikan.",
     attempts_left: { one: "Sisa 1 kesempatan lagi.", other: "Sisa {n} kesempatan lagi." },

@@ -26,7 +26,7 @@ export const PAUSE_REASONS = Object.freeze(["analysis_unavailable", "storage_una
 export const OUTCOMES = Object.freeze(["passed", "failed", "cancelled", "expired"]);
 export const GUIDANCE = Object.freeze([
   "ok", "no_face", "many_faces", "move_closer", "move_back", "center", "too_dark",
-  "too_bright", "hold_still", "look_straight", "neutral"
+  "too_bright", "hold_still", "look_straight", "no_hand", "many_hands", "hand_cut_off", "neutral"
 ]);
 
 export const MAX_IN_FLIGHT = 2;

@@ -77,3 +77,25 @@ def test_bad_input_is_a_clear_error(shared_data, tmp_path):
     junk.write_bytes(b"not a video at all")
     with pytest.raises(CommandError):
         call_command("liveness_replay", str(junk), gestures="HEAD_LEFT", stdout=StringIO())
+
+
+@pytest.mark.slow
+def test_a_hand_gesture_replays_from_a_clip_of_the_shared_hand_photos(shared_data, tmp_path):
+    import cv2
+
+    from tests.support.hand_clips import run_frames
+
+    frames = run_frames(shared_data, "5", 26, 40, fps=10, photo_s=0.3, lead_in_s=1.5, loops=1)
+    path = tmp_path / "hand.avi"
+    height, width = frames[0].shape[:2]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, (width, height))
+    for frame in frames:
+        writer.write(frame)
+    writer.release()
+    out = StringIO()
+    call_command("liveness_replay", str(path), "--gestures", "HAND_01000", stdout=out)
+    report = json.loads(out.getvalue())
+    assert report["result"]["gestures"][0]["gesture_status"] == codes.MATCH, report["result"]
+    seen = [e["fingers"] for e in report["timeline"] if e["fingers"]]
+    assert ["00000"] in seen and ["01000"] in seen
+    assert all(e["fingers"] is None for e in report["timeline"] if e["phase"] == "positioning")

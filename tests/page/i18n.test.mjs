@@ -3,6 +3,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 
+import { ICONS } from "../../static/liveness/icons.js";
 import { STRINGS, translator } from "../../static/liveness/i18n.js";
 import { GUIDANCE, OUTCOMES, PAUSE_REASONS } from "../../static/liveness/protocol.js";
 
@@ -56,6 +57,35 @@ describe("translator", () => {
     assert.equal(en.gestureText("HAND_00000"), "Show your hand as a fist");
     assert.equal(en.gestureText("HAND_11111"), STRINGS.en.hand_open);
     assert.equal(en.gestureText("SOMETHING_NEW"), STRINGS.en.gesture_unknown);
+  });
+
+  const HANDS = ["HAND_00000", "HAND_01000", "HAND_01100", "HAND_01110", "HAND_01111",
+    "HAND_10000", "HAND_11000", "HAND_11001", "HAND_11111"];
+
+  test("each of GLAIR's nine hand shapes has its own sentence in both languages and its own icon", () => {
+    for (const tr of [en, id]) {
+      const texts = HANDS.map((code) => tr.gestureText(code));
+      assert.equal(new Set(texts).size, 9);
+      for (const text of texts) assert.notEqual(text, tr.str.gesture_unknown);
+    }
+    assert.equal(id.gestureText("HAND_11001"),
+      "Tunjukkan tangan dengan ibu jari, jari telunjuk dan jari kelingking terangkat");
+    const icons = HANDS.map((code) => ICONS.gesture(code));
+    assert.equal(new Set(icons).size, 9);
+    for (const icon of icons) assert.match(icon, /^<svg [^>]*aria-hidden="true"/);
+  });
+
+  test("hand icons are drawn as the mirrored preview shows a raised hand: thumb on the left", () => {
+    // The user's right hand, palm to the camera, seen in the mirrored preview.
+    assert.match(ICONS.gesture("HAND_10000"), /M17 45 9\.5 35/);
+    assert.doesNotMatch(ICONS.gesture("HAND_00000"), /M17 45 9\.5 35/);
+  });
+
+  test("hand statuses say why an attempt failed, in both languages", () => {
+    for (const tr of [en, id]) {
+      assert.ok(tr.str.failed_reasons["hand not detected"]);
+      assert.ok(tr.str.failed_reasons["too many hand detected"]);
+    }
   });
 
   test("an unknown language falls back to English", () => {

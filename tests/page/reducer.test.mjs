@@ -195,6 +195,16 @@ describe("guidance", () => {
     assert.equal(play([...STARTED, result("neutral", 1)]).guidanceShown, "neutral");
   });
 
+  test("a hand challenge's guidance is shown and said: no hand, two hands, a hand cut off", () => {
+    const hand = { ...CHALLENGE, gesture: "HAND_01100" };
+    for (const code of ["no_hand", "many_hands", "hand_cut_off"]) {
+      const s = play([...STARTED, { type: "challenge", challenge: hand, t: 1000 },
+        { type: "frame_result", seq: 1, phase: "challenge", challenge: hand, guidance: code }]);
+      assert.equal(guidanceToShow(s), code);
+      assert.ok(s.effects.some((e) => e.say === "guidance" && e.code === code), code);
+    }
+  });
+
   test("ok is neither shown nor said during a challenge", () => {
     const s = play([...IN_CHALLENGE,
       { type: "frame_result", seq: 1, phase: "challenge", challenge: CHALLENGE, guidance: "ok" }]);

@@ -126,14 +126,27 @@ def test_it_rejects_bad_values_naming_the_field(api: Any, field: str, value: Any
     assert field in error["message"]
 
 
-def test_a_contract_gesture_this_engine_does_not_detect_is_refused_by_name(api: Any) -> None:
-    # HAND_ codes are valid in CONTRACT §2 but the engine has no hand model: refused, not
-    # accepted and then failed on every user.
+def test_it_accepts_hand_and_head_gestures_in_the_order_given(api: Any) -> None:
+    body = {"success_url": "https://m.example/ok", "gestures": ["HAND_01100", "HEAD_LEFT"]}
+    response = api.post(SESSIONS, body)
+    assert response.status_code == 201, response.content
+    assert response.json()["number_of_gestures"] == 2
+    assert LivenessSession.objects.get().gestures == ["HAND_01100", "HEAD_LEFT"]
+
+
+def test_a_gesture_disabled_here_is_refused_by_name(api: Any, settings: Any) -> None:
+    settings.LIVENESS_ENABLED_GESTURES = ["HEAD_UP", "HEAD_LEFT"]
     body = {"success_url": "https://m.example/ok", "gestures": ["HEAD_UP", "HAND_01100"]}
     error = assert_error(api.post(SESSIONS, body), 400, "INVALID_REQUEST")
     assert error["field"] == "gestures"
     assert "HAND_01100" in error["message"] and "not enabled" in error["message"]
     assert not LivenessSession.objects.exists()
+
+
+def test_a_hand_code_outside_glairs_nine_is_unknown(api: Any) -> None:
+    body = {"success_url": "https://m.example/ok", "gestures": ["HAND_10101"]}
+    error = assert_error(api.post(SESSIONS, body), 400, "INVALID_REQUEST")
+    assert error["field"] == "gestures" and "unknown" in error["message"]
 
 
 def test_success_url_is_required(api: Any) -> None:

@@ -377,3 +377,24 @@ def test_the_detail_plots_the_passive_score_of_the_scored_frames(
     assert re.search(r'<polyline class="line" data-series="live"', svg.group(0))
     assert "Live probability (anti-spoofing)" in html
     assert "HIGH (spoof 0.93): SPOOF_SUSPECTED" in html
+
+
+def test_the_detail_plots_finger_states_over_time_for_a_hand_challenge(
+    staff: Client, evidence: LivenessSession
+) -> None:
+    head_only = staff.get(detail_url(evidence)).content.decode()
+    assert "Hand: fingers raised" not in head_only and "finger_index" not in head_only
+    chunk = evidence.timeline.get()
+    for i, sample in enumerate(chunk.samples):
+        # No hand, then a fist, then index and middle raised (the frames of a hand challenge).
+        sample["fingers"] = [] if i < 10 else ["00000"] if i < 15 else ["01100"]
+    chunk.save()
+    html = staff.get(detail_url(evidence)).content.decode()
+    svg = re.search(r"<svg class=\"plot\".*?</svg>", html, re.S)
+    assert svg is not None
+    dots = re.findall(r'<circle class="dot" data-series="(finger_\w+)"', svg.group(0))
+    raised = len(chunk.samples) - 15
+    assert sorted(set(dots)) == ["finger_index", "finger_middle"]
+    assert dots.count("finger_index") == dots.count("finger_middle") == raised
+    assert re.search(r'<polyline class="line" data-series="finger_index"', svg.group(0))
+    assert "Hand: fingers raised" in svg.group(0) and "Index finger raised" in html

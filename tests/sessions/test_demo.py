@@ -43,3 +43,11 @@ def test_the_demo_does_not_show_other_merchants_sessions(api: Any) -> None:
     demo_setup()
     sid = api.create()["sid"]
     assert Client().get(f"/demo/done?sid={sid}").status_code == 404
+
+
+def test_the_demo_offers_and_starts_a_hand_gesture() -> None:
+    demo_setup()
+    client = Client()
+    assert '<option value="HAND_01100">' in client.get("/demo/").content.decode()
+    assert client.post("/demo/start", {"gesture": "HAND_01100"}).status_code == 302
+    assert LivenessSession.objects.get().gestures == ["HAND_01100"]

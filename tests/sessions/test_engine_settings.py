@@ -96,3 +96,13 @@ def test_an_eye_challenge_asks_the_page_for_its_frame_rate(gesture, rate):
 def test_the_eye_frame_rate_is_a_setting(settings):
     settings.LIVENESS_ENGINE = {"eye_frame_rate": 12}
     assert engine_config().eye_frame_rate == 12
+
+
+def test_the_hand_models_are_checked_only_when_a_hand_gesture_is_enabled(settings, monkeypatch):
+    from sessions import checks
+
+    assert checks.check_hand_models() == []  # the pinned wheel has them
+    monkeypatch.setattr(checks.Path, "exists", lambda self: False)
+    assert {e.id for e in checks.check_hand_models()} == {"liveness.E022"}
+    settings.LIVENESS_ENABLED_GESTURES = ["HEAD_LEFT", "HEAD_UP"]
+    assert checks.check_hand_models() == []

@@ -53,6 +53,27 @@ try {
 console.log(JSON.stringify(out));
 """
 
+# faceBio.activeLiveness posts `image` as a bare Blob and `gesture-code` as a text part.
+ACTIVE_SCRIPT = """
+import { Vision } from "@glair/vision";
+const [baseUrl, apiKey, username, password, hand, face, notImage, ...codes] = process.argv.slice(2);
+const vision = new Vision({ baseUrl, apiKey, username, password });
+const out = { hand: {}, face: {} };
+for (const gestureCode of codes) {
+  out.hand[gestureCode] = await vision.faceBio.activeLiveness({ image: hand, gestureCode });
+}
+for (const gestureCode of ["HEAD_11", "HEAD_LEFT", "HAND_01000"]) {
+  out.face[gestureCode] = await vision.faceBio.activeLiveness({ image: face, gestureCode });
+}
+try {
+  await vision.faceBio.activeLiveness({ image: notImage, gestureCode: "HEAD_LEFT" });
+} catch (error) { out.notImage = error; }
+try {
+  await vision.faceBio.activeLiveness({ image: face, gestureCode: "HAND_10101" });
+} catch (error) { out.unknownCode = error; }
+console.log(JSON.stringify(out));
+"""
+
 
 @pytest.fixture(scope="module")
 def sdk_dir(tmp_path_factory: Any) -> Path:
@@ -79,6 +100,7 @@ def sdk_dir(tmp_path_factory: Any) -> Path:
         )
     (cache / "check.mjs").write_text(SCRIPT)
     (cache / "passive.mjs").write_text(PASSIVE_SCRIPT)
+    (cache / "active.mjs").write_text(ACTIVE_SCRIPT)
     return cache
 
 
@@ -147,3 +169,36 @@ def test_glairs_own_sdk_checks_passive_liveness_of_a_photo(
     assert out["notImage"]["field"] == "image"
     assert out["unauthorized"]["status"] == 401
     assert out["unauthorized"]["reason"] == "UNAUTHORIZED"
+
+
+def test_glairs_own_sdk_checks_every_gesture_code_on_a_photo(
+    sdk_dir: Path, tmp_path: Path, shared_data: Path
+) -> None:
+    from gestures.codes import ENGINE_GESTURES
+
+    not_image = tmp_path / "notes.txt"
+    not_image.write_text("not a photo")
+    hand = shared_data / "hands" / "subhi_handsdataset" / "images" / "5_pic00063.jpg"
+    face = shared_data / "images" / "3ddfa_v2" / "JianzhuGuo.jpg"
+    with LiveServer(tmp_path) as server:
+        creds = server.create_merchant("SDK Merchant")
+        out = run_sdk(
+            sdk_dir, "active.mjs", server.url, creds["api_key"], creds["username"],
+            creds["password"], str(hand), str(face), str(not_image), *ENGINE_GESTURES,
+        )  # fmt: skip
+    assert len(out["hand"]) == 19
+    for answers in (out["hand"], out["face"]):
+        for code, answer in answers.items():
+            assert answer["status"] in ("success", "failed"), code
+            assert set(answer["result"]) == {"gesture_status", "detected_gesture"}, code
+    assert out["hand"]["HAND_01000"] == {
+        "status": "success",
+        "result": {"gesture_status": "MATCH", "detected_gesture": "HAND_01000"},
+    }
+    assert out["hand"]["HAND_11111"]["result"]["detected_gesture"] == "HAND_01000"
+    assert out["face"]["HAND_01000"]["result"]["gesture_status"] == "hand not detected"
+    assert out["face"]["HEAD_11"]["result"]["gesture_status"] == "MATCH"
+    assert out["face"]["HEAD_LEFT"]["result"]["gesture_status"] == "NOT_MATCH"
+    assert out["notImage"]["status"] == 400 and out["notImage"]["field"] == "image"
+    assert out["unknownCode"]["status"] == 400
+    assert out["unknownCode"]["field"] == "gesture-code"

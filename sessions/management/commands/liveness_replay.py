@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from gestures.codes import SUPPORTED_GESTURES
+from gestures.codes import ENGINE_GESTURES
 
 
 class Command(BaseCommand):
@@ -28,11 +28,11 @@ class Command(BaseCommand):
         from workers.video import VideoError
 
         gestures = [g.strip() for g in options["gestures"].split(",") if g.strip()]
-        unknown = [g for g in gestures if g not in SUPPORTED_GESTURES]
+        unknown = [g for g in gestures if g not in ENGINE_GESTURES]
         if not gestures or unknown:
             raise CommandError(
                 f"unknown gesture(s) {', '.join(unknown) or '(none given)'}; "
-                f"choose from {', '.join(SUPPORTED_GESTURES)}"
+                f"choose from {', '.join(ENGINE_GESTURES)}"
             )
         fps = options["fps"]
         if fps is not None and fps <= 0:

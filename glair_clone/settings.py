@@ -274,6 +274,8 @@ SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"] = [
     "sessions.api.schema.add_response_headers",
 ]
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    # The create call's `gestures` and the single-image call's `gesture-code`: one component.
+    "GesturesEnum": LIVENESS_ENABLED_GESTURES,
     "SessionStatusEnum": ["PENDING", "FINISHED", "CANCELLED", "EXPIRED"],
     "OutcomeEnum": ["success", "failed"],
     "PassiveStatusEnum": [
@@ -286,9 +288,6 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "WebhookDeliveryStatusEnum": ["PENDING", "DELIVERING", "DELIVERED", "FAILED"],
     "WebhookEventEnum": ["session.finished", "session.cancelled", "session.expired"],
 }
-
-# The create call's `gestures` and the single-image call's `gesture-code`: one component.
-SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]["GesturesEnum"] = LIVENESS_ENABLED_GESTURES
 
 # --- Load: admission of new runs (sessions.services.load, GET /face/v1/health) --------------
 # Live runs (Start pressed, socket open) the whole deployment holds within its round-trip

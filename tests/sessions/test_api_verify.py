@@ -10,6 +10,7 @@ from typing import Any
 import cv2
 import numpy as np
 import pytest
+from django.test import Client
 
 from gestures.vocabulary import Verdict
 from sessions.models import ImageKind, LivenessSession
@@ -75,7 +76,7 @@ def test_the_users_own_photo_passes(api: Any, shared_data: Path) -> None:
     assert "reason" not in result["result"]
 
 
-def test_someone_elses_photo_fails_the_session(api: Any, shared_data: Path) -> None:
+def test_someone_elses_photo_fails_the_session(api: Any, shared_data: Path, reviewer: Any) -> None:
     frame = clip_frame(shared_data, "lp_d18_mouth_open.mp4", 2)
     result = finish(api, b64(shared_data / PHOTOS / "obama.jpg"), frame)
     assert result["status"] == "failed"
@@ -83,6 +84,15 @@ def test_someone_elses_photo_fails_the_session(api: Any, shared_data: Path) -> N
     assert result["result"]["reason"] == "FACE_MISMATCH"
     assert result["result"]["verify"]["match_status_code"] == "NOT_MATCH"
     assert result["result"]["verify"]["match_percentage"] < 0.5
+    # Reviewers see the expected person beside the frames, with the outcome.
+    session = LivenessSession.objects.get()
+    staff = Client()
+    staff.force_login(reviewer)
+    html = staff.get(f"/dashboard/sessions/{session.sid}/").content.decode()
+    verify = session.images.get(kind=ImageKind.VERIFY)
+    assert f'src="/dashboard/sessions/{session.sid}/images/{verify.pk}"' in html
+    assert "Expected person" in html
+    assert "NOT_MATCH" in html
 
 
 def test_a_person_swapped_in_mid_session_fails_it(api: Any, shared_data: Path) -> None:

@@ -4,13 +4,13 @@ Pure: no model, no Django. `workers.facematch` measures the Euclidean distance b
 ResNet descriptors; this module says what it means.
 
 - `MATCH` when the distance is at most MATCH_DISTANCE = 0.5, stricter than the 0.6 dlib's author
-  chose on LFW. On the shared identities (bench/facematch.py, docs/ACCURACY.md) 0.6 let 3.6% of
+  chose on LFW. On the shared identities (bench/facematch.py, docs/ACCURACY.md) 0.6 let 3.4% of
   impostor pairs match, nearly all between East Asian men (dlib's training set is mostly
   Western faces, a known weakness, and this service's first users are Indonesian); at 0.5 the
-  false match rate is 0.5% and the only genuine pairs lost are low-resolution stage-footage
+  false match rate is 0.2% and the only genuine pairs lost are low-resolution stage-footage
   frames against a portrait.
 - `match_percentage` is a logistic of the distance centred on the threshold, so 0.5 is the
-  boundary: the measured genuine median (distance 0.27) reads 0.98, the impostor median (0.86)
+  boundary: the measured genuine median (distance 0.28) reads 0.98, the impostor median (0.86)
   0.00, and the nearest 5% of impostors (0.63) 0.1 or less. It is a calibrated score, not a
   probability estimated on a large population: compare the code, or the figure with 0.5.
 """

@@ -3,8 +3,10 @@
 
 1. Faces are found with dlib's HOG frontal-face detector on a copy of the photo whose longer
    side is at most DETECT_MAX_SIDE pixels (HOG's cost grows with the pixel count, and a
-   passport-photo face is still about 150 px wide at that size); a small photo is upsampled
-   once so that faces down to about 40 px are found.
+   passport-photo face is still about 150 px wide at that size). A photo under 400 px (a
+   thumbnail, a small ID scan) is searched at twice its size so that faces down to about 40 px
+   are found; the page's 480-px frames are not (their face is far larger, and upsampling
+   quadruples the detector's cost at every verdict of a verify session).
 2. Each face is aligned by dlib's 5-point shape predictor and described by the ResNet as a
    128-d vector (99.38% on LFW, dlib's figure). Two photos of one person lie within about 0.6
    of each other (Euclidean), which is the distance dlib's author chose; `gestures.face_match`
@@ -31,7 +33,7 @@ import numpy.typing as npt
 from workers.decode import Image, as_image
 
 DETECT_MAX_SIDE = 1024
-UPSAMPLE_BELOW_SIDE = 640  # photos smaller than this are searched at twice their size
+UPSAMPLE_BELOW_SIDE = 400  # photos smaller than this are searched at twice their size
 # A face less than this fraction of the largest face's width is a bystander far behind the
 # subject (or a detector artefact), not a second person claiming the photo.
 BYSTANDER_RATIO = 0.4

@@ -1,6 +1,6 @@
 """Face-match accuracy and cost on the shared identities (docs/ACCURACY.md, docs/PERFORMANCE.md).
 
-    PYTHONPATH=. .venv/bin/python bench/facematch.py [--data DIR] [--frames N]
+    .venv/bin/python bench/facematch.py [--data DIR] [--frames N]
 
 Samples: every single-person photo that bench/labels.py assigns to a person, and N frames
 (default 3, spread over the clip) of every shared clip, each labelled with its person. Every pair

@@ -89,6 +89,11 @@ class PassiveOutcome(TypedDict):
     status: str  # a PassiveStatus
 
 
+class VerifyOutcome(TypedDict):
+    match_percentage: float
+    match_status_code: str  # a gestures.face_match.MatchCode
+
+
 class _DecidingGesture(TypedDict):
     gesture_status: str  # the deciding gesture's, a GestureStatus
     detected_gesture: str | None
@@ -99,7 +104,8 @@ class _DecidingGesture(TypedDict):
 # keys apart at run time too (`__optional_keys__`, which the schema's tests read).
 class VerdictDetail(_DecidingGesture, total=False):
     passive: PassiveOutcome  # when the run's frames were scored
-    reason: str  # SPOOF_SUSPECTED when the passive evidence is HIGH
+    reason: str  # SPOOF_SUSPECTED when the passive evidence is HIGH, FACE_MISMATCH (verify)
+    verify: VerifyOutcome  # when the session was created with `verify_image`
 
 
 class Verdict(TypedDict):

@@ -245,6 +245,11 @@ LIVENESS_FRAME_MAX_PIXELS = env_int("LIVENESS_FRAME_MAX_PIXELS", 1920 * 1920, lo
 # Largest image file the single-image face endpoints accept (POST /face/v1/passive-liveness):
 # merchants send whole phone photos there, not the page's 480-px frames.
 LIVENESS_IMAGE_MAX_BYTES = env_int("LIVENESS_IMAGE_MAX_BYTES", 5 * 1024 * 1024, low=1024)
+# Largest `verify_image` (the ID photo a session's face is compared with) before base64: the
+# session-create body may be that much larger, base64-encoded, than API_MAX_BODY_BYTES.
+LIVENESS_VERIFY_IMAGE_MAX_BYTES = env_int(
+    "LIVENESS_VERIFY_IMAGE_MAX_BYTES", 2 * 1024 * 1024, low=1024
+)
 # Embedded mode analyses frames on this many threads of the web process.
 LIVENESS_EMBEDDED_ANALYSIS_THREADS = env_int("LIVENESS_EMBEDDED_ANALYSIS_THREADS", 2, low=1)
 # A frame not picked up by a worker within this many seconds is dropped, never queued.

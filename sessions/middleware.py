@@ -8,6 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from sessions.api.errors import json_error
+from sessions.api.parsers import json_body_limit
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 API_PREFIX = "/face/v1/"
@@ -39,7 +40,7 @@ class RequestIdMiddleware:
             length = int(request.headers.get("Content-Length") or 0)
         except ValueError:
             return json_error(400, "INVALID_REQUEST", "Content-Length is not a number")
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        limit = json_body_limit(request.method or "", request.path)
         if request.content_type == "multipart/form-data":
             # The face endpoints' image uploads (CONTRACT section 5): each image is bounded
             # again by LIVENESS_IMAGE_MAX_BYTES once parsed, the form's other fields by the

@@ -104,6 +104,7 @@ class SessionEvent(models.Model):
 class ImageKind(models.TextChoices):
     REFERENCE = "reference"
     AUDIT = "audit"
+    VERIFY = "verify"  # the merchant's `verify_image`: the person expected (CONTRACT section 1)
 
 
 class SessionImage(models.Model):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime
 import re
 from collections.abc import Callable, Iterable
@@ -42,6 +44,25 @@ class StrictCharField(serializers.CharField):
         if not isinstance(data, str):
             raise serializers.ValidationError("must be a string")
         return super().to_internal_value(data)
+
+
+class Base64ImageField(StrictCharField):
+    """Base64 image bytes (`verify_image`), with or without a `data:image/...;base64,` prefix.
+
+    Only the encoding is checked here; what the bytes are (a JPEG or PNG with one face) is the
+    service's question (`sessions.services.verify`)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(trim_whitespace=True, **kwargs)
+
+    def to_internal_value(self, data: Any) -> bytes:  # type: ignore[override]
+        text = super().to_internal_value(data)
+        if text.startswith("data:"):
+            text = text.partition(",")[2]
+        try:
+            return base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise serializers.ValidationError("must be base64 (a JPEG or PNG image)") from exc
 
 
 class RedirectUrlField(StrictCharField):
@@ -133,6 +154,12 @@ class SessionCreateSerializer(serializers.Serializer):
         help_text="absolute https URL that receives this session's events (session.finished, "
         "session.cancelled, session.expired), signed with the merchant's webhook secret",
     )
+    verify_image = Base64ImageField(
+        required=False,
+        help_text="base64 JPEG or PNG (at most LIVENESS_VERIFY_IMAGE_MAX_BYTES, default 2 MiB, "
+        "before encoding) of the person expected, with exactly one face: the session compares "
+        "the user's face with it and reports result.result.verify; a mismatch fails it",
+    )
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         if not isinstance(data, dict):
@@ -191,12 +218,22 @@ class PassiveEvidenceSerializer(serializers.Serializer):
     status = serializers.CharField(help_text="LOW, MODERATE, HIGH, or why nothing was judged")
 
 
+class VerifyOutcomeSerializer(serializers.Serializer):
+    match_percentage = serializers.FloatField(min_value=0, max_value=1)
+    match_status_code = serializers.CharField(
+        help_text="MATCH, NOT_MATCH, or NO_FACE_CAPTURED_IMG (no frame with a face to compare)"
+    )
+
+
 class VerdictDetailSerializer(serializers.Serializer):
     gesture_status = serializers.ChoiceField(choices=_values(GestureStatus))
     detected_gesture = serializers.CharField(allow_null=True)
     gestures = GestureOutcomeSerializer(many=True)
     passive = PassiveEvidenceSerializer(required=False)
-    reason = serializers.CharField(required=False, help_text="SPOOF_SUSPECTED")
+    reason = serializers.CharField(required=False, help_text="SPOOF_SUSPECTED or FACE_MISMATCH")
+    verify = VerifyOutcomeSerializer(
+        required=False, help_text="when the session was created with verify_image"
+    )
 
 
 # Documents the stored verdict; the answer carries it as the engine decided it. (Comments, not
@@ -313,6 +350,9 @@ class ImagesSerializer(serializers.Serializer):
     sid = serializers.UUIDField()
     reference = ImageSerializer(allow_null=True)
     audit = ImageSerializer(many=True)
+    verify = ImageSerializer(
+        required=False, help_text="the verify_image the session was created with, when it was"
+    )
 
 
 class EventKindField(serializers.ChoiceField):

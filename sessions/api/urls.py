@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from sessions.api import active, health, passive, views
+from sessions.api import active, facematch, health, passive, views
 
 urlpatterns = [
     # GLAIR's SDKs call these without a trailing slash; accept it with one too.
@@ -39,6 +39,7 @@ urlpatterns = [
         r"^passive-liveness/?$", passive.PassiveLivenessView.as_view(), name="passive-liveness"
     ),
     re_path(r"^active-liveness/?$", active.ActiveLivenessView.as_view(), name="active-liveness"),
+    re_path(r"^match/?$", facematch.FaceMatchView.as_view(), name="face-match"),
     re_path(r"^health/?$", health.HealthView.as_view(), name="health"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),

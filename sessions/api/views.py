@@ -133,7 +133,11 @@ class SessionImagesView(MerchantAPIView):
         ]
         reference = next((i for i in shaped if i["kind"] == ImageKind.REFERENCE), None)
         audit = [i for i in shaped if i["kind"] == ImageKind.AUDIT]
-        return Response({"sid": str(session.sid), "reference": reference, "audit": audit})
+        answer = {"sid": str(session.sid), "reference": reference, "audit": audit}
+        verify = next((i for i in shaped if i["kind"] == ImageKind.VERIFY), None)
+        if verify is not None:
+            answer["verify"] = verify
+        return Response(answer)
 
 
 class SessionImageView(MerchantAPIView):

@@ -105,6 +105,8 @@ def _detail_context(session: LivenessSession, form: ReviewForm) -> dict[str, Any
         "gestures": present.gesture_rows(session),
         "result_json": present.pretty_json(session.result) if session.result else "",
         "reference": next((i for i in images if i.kind == ImageKind.REFERENCE), None),
+        "verify_image": next((i for i in images if i.kind == ImageKind.VERIFY), None),
+        "verify": (session.result or {}).get("result", {}).get("verify"),
         "audit_frames": present.audit_frames(
             session, [i for i in images if i.kind == ImageKind.AUDIT]
         ),

@@ -26,6 +26,7 @@ from sessions.models import (
     WebhookEvent,
 )
 from sessions.services.sessions import event_record
+from sessions.services.verify import verify_apply
 from sessions.services.webhooks import session_webhook_record
 
 MAX_AUDIT_IMAGES = 4
@@ -67,7 +68,11 @@ def session_progress_save(
 
 
 def session_finish(*, session: LivenessSession, verdict: Verdict) -> bool:
-    """Commit the engine's verdict. False when the session was already decided elsewhere."""
+    """Commit the engine's verdict. False when the session was already decided elsewhere.
+
+    A session created with `verify_image` first compares its frames with it (outside the
+    transaction: a few seconds of model work), which may fail the verdict."""
+    verify_apply(session=session, verdict=verdict)
     with transaction.atomic():
         updated = LivenessSession.objects.filter(
             pk=session.pk, status=SessionStatus.PENDING, deleted_at=None

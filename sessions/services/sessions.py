@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -15,9 +16,18 @@ from gestures.vocabulary import EventKind, SessionCreatedData, SessionDeletedDat
 from sessions.errors import NotFound
 from sessions.gesture_codes import draw_gestures
 from sessions.ids import parse_sid
-from sessions.models import LivenessSession, Merchant, SessionEvent, SessionStatus, WebhookEvent
+from sessions.models import (
+    ImageKind,
+    LivenessSession,
+    Merchant,
+    SessionEvent,
+    SessionImage,
+    SessionStatus,
+    WebhookEvent,
+)
 from sessions.ratelimit import rate_check
 from sessions.services.credentials import digest
+from sessions.services.verify import verify_image_check
 from sessions.services.webhooks import session_webhook_record
 
 log = logging.getLogger(__name__)
@@ -44,12 +54,16 @@ def session_create(
     device_correlation_id: str = "",
     webhook_url: str = "",
     page_origin: str = "",
+    verify_image: bytes | None = None,
 ) -> LivenessSession:
     """Create a PENDING session; the challenge order is fixed here, on the server.
 
     `webhook_url` receives its end's event (CONTRACT §6); `page_origin` (scheme and host of
-    the page URL the merchant was given) lets that event carry the same page `url`."""
+    the page URL the merchant was given) lets that event carry the same page `url`.
+    `verify_image` (JPEG/PNG bytes) is the person the session must show
+    (`sessions.services.verify`): checked before anything is written, kept as evidence."""
     _create_rate_check(merchant=merchant, device_correlation_id=device_correlation_id)
+    verify_type = verify_image_check(data=verify_image) if verify_image is not None else None
     if gestures:
         chosen, requested = list(gestures), True
     else:
@@ -71,6 +85,16 @@ def session_create(
         )
         created: SessionCreatedData = {"number_of_gestures": len(chosen), "expires_in": lifetime}
         event_record(session=session, kind=EventKind.SESSION_CREATED, data=created)
+        if verify_image is not None and verify_type is not None:
+            SessionImage.objects.create(
+                session=session,
+                kind=ImageKind.VERIFY,
+                image=ContentFile(
+                    verify_image, name=f"{session.sid}-verify.{verify_type.rpartition('/')[2]}"
+                ),
+                content_type=verify_type,
+                captured_at=timezone.now(),
+            )
     return session
 
 

@@ -175,7 +175,10 @@ def test_it_rejects_other_media_types(api: Any) -> None:
     assert_error(response, 415, "UNSUPPORTED_MEDIA_TYPE")
 
 
-def test_it_refuses_a_huge_body_without_reading_it(api: Any) -> None:
+def test_it_refuses_a_huge_body_without_reading_it(api: Any, settings: Any) -> None:
+    # A create may carry a base64 `verify_image` of LIVENESS_VERIFY_IMAGE_MAX_BYTES on top of
+    # API_MAX_BODY_BYTES (16 KiB).
+    settings.LIVENESS_VERIFY_IMAGE_MAX_BYTES = 100_000
     huge = {"success_url": "https://m.example/ok", "padding": "x" * 200_000}
     assert_error(api.post(SESSIONS, huge), 413, "PAYLOAD_TOO_LARGE")
 

@@ -74,6 +74,20 @@ try {
 console.log(JSON.stringify(out));
 """
 
+# faceBio.match posts `captured_image` and `stored_image` as bare Blobs in one form.
+MATCH_SCRIPT = """
+import { Vision } from "@glair/vision";
+const [baseUrl, apiKey, username, password, obama, obama2, biden, notImage] = process.argv.slice(2);
+const vision = new Vision({ baseUrl, apiKey, username, password });
+const out = {};
+out.same = await vision.faceBio.match({ stored: obama, captured: obama2 });
+out.other = await vision.faceBio.match({ stored: obama, captured: biden });
+try {
+  await vision.faceBio.match({ stored: obama, captured: notImage });
+} catch (error) { out.notImage = error; }
+console.log(JSON.stringify(out));
+"""
+
 
 @pytest.fixture(scope="module")
 def sdk_dir(tmp_path_factory: Any) -> Path:
@@ -101,6 +115,7 @@ def sdk_dir(tmp_path_factory: Any) -> Path:
     (cache / "check.mjs").write_text(SCRIPT)
     (cache / "passive.mjs").write_text(PASSIVE_SCRIPT)
     (cache / "active.mjs").write_text(ACTIVE_SCRIPT)
+    (cache / "match.mjs").write_text(MATCH_SCRIPT)
     return cache
 
 
@@ -202,3 +217,31 @@ def test_glairs_own_sdk_checks_every_gesture_code_on_a_photo(
     assert out["notImage"]["status"] == 400 and out["notImage"]["field"] == "image"
     assert out["unknownCode"]["status"] == 400
     assert out["unknownCode"]["field"] == "gesture-code"
+
+
+def test_glairs_own_sdk_matches_faces(sdk_dir: Path, tmp_path: Path, shared_data: Path) -> None:
+    photos = shared_data / "images" / "face_recognition"
+    not_image = tmp_path / "notes.txt"
+    not_image.write_text("not a photo")
+    with LiveServer(tmp_path) as server:
+        creds = server.create_merchant("SDK Merchant")
+        out = run_sdk(
+            sdk_dir,
+            "match.mjs",
+            server.url,
+            creds["api_key"],
+            creds["username"],
+            creds["password"],
+            str(photos / "obama.jpg"),
+            str(photos / "obama2.jpg"),
+            str(photos / "biden.jpg"),
+            str(not_image),
+        )
+    assert out["same"]["status"] == "success"
+    assert out["same"]["result"]["match_status_code"] == "MATCH"
+    assert out["same"]["result"]["match_percentage"] > 0.5
+    assert out["other"]["status"] == "success"
+    assert out["other"]["result"]["match_status_code"] == "NOT_MATCH"
+    assert out["other"]["result"]["match_percentage"] < 0.5
+    assert out["notImage"]["status"] == 400
+    assert out["notImage"]["field"] == "captured_image"

@@ -128,7 +128,7 @@ def test_the_schemas_event_kinds_are_the_enums_and_its_help_names_each_once() ->
     assert described == [k.value for k in EventKind]
     assert "challenge_passed" not in kind["description"]  # a socket message, never recorded
     # The image's kind keeps its own enum and name.
-    assert schemas["KindEnum"]["enum"] == ["reference", "audit"]
+    assert schemas["KindEnum"]["enum"] == ["reference", "audit", "verify"]
 
 
 def test_the_schemas_verdict_is_the_verdict_typeddict() -> None:

@@ -5,7 +5,7 @@ Fixtures (see tests/browser/README.md for examples):
 - ``chromium_path``: ``/usr/bin/chromium``; skips locally, fails under ``CI=true`` when missing.
 - ``clip``: ``clip(src, *, start=0, end=None, lead_in_s=0, loop=1, fps=None, width=None,
   fmt="y4m") -> Path``: a clip from the shared data converted to a file Chromium's fake camera
-  plays (``.y4m`` or ``.mjpeg``), cached per test session. ``src`` is a Path or a name under
+  plays (``.y4m`` or ``.mjpeg``), cached between runs (``clip_cache``). ``src`` is a Path or a name under
   ``<shared_data>/videos``.
 - ``photo_clip``: ``photo_clip(image, *, seconds=6, fps=25, motion="still"|"shake"|"tilt",
   width=480) -> Path``: a clip made from one still photo (photo attacks).
@@ -227,9 +227,24 @@ def snap(request: pytest.FixtureRequest) -> Callable[[Any, str], Path]:
 # --------------------------------------------------------------------------------------------
 # Fake-camera clips
 # --------------------------------------------------------------------------------------------
+CLIP_CACHE_DAYS = 14  # entries unused for longer are removed
+
+
 @pytest.fixture(scope="session")
-def clip_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("clips")
+def clip_cache() -> Path:
+    """Converted clips, kept between runs: ``GLAIR_CLIP_CACHE``, default
+    ``~/.cache/glair-clone/clips``. A name is a digest of the source's content, the options
+    and the converters' code (``tests.support.fake_camera.cache_key``), so nothing stale is
+    ever played; files unused for ``CLIP_CACHE_DAYS`` are removed."""
+    default = Path.home() / ".cache" / "glair-clone" / "clips"
+    path = Path(os.environ.get("GLAIR_CLIP_CACHE") or default)
+    path.mkdir(parents=True, exist_ok=True)
+    too_old = time.time() - CLIP_CACHE_DAYS * 86_400
+    for entry in path.iterdir():
+        with contextlib.suppress(OSError):  # another run may be removing it too
+            if entry.stat().st_atime < too_old and entry.stat().st_mtime < too_old:
+                entry.unlink()
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -5,15 +5,16 @@ Fixtures (see tests/browser/README.md for examples):
 - ``chromium_path``: ``/usr/bin/chromium``; skips locally, fails under ``CI=true`` when missing.
 - ``clip``: ``clip(src, *, start=0, end=None, lead_in_s=0, loop=1, fps=None, width=None,
   fmt="y4m") -> Path``: a clip from the shared data converted to a file Chromium's fake camera
-  plays (``.y4m`` or ``.mjpeg``), cached per test session. ``src`` is a Path or a name under
+  plays (``.y4m`` or ``.mjpeg``), cached between runs (``clip_cache``). ``src`` is a Path or a name under
   ``<shared_data>/videos``.
 - ``photo_clip``: ``photo_clip(image, *, seconds=6, fps=25, motion="still"|"shake"|"tilt",
   width=480) -> Path``: a clip made from one still photo (photo attacks).
 - ``browser_with_camera``: ``browser_with_camera(clip_path | None, *, deny=False) -> Browser``
-  A fresh Chromium with its own user-data dir. ``clip_path=None`` uses Chromium's built-in
-  synthetic camera; ``deny=True`` launches without the fake-UI flag and denies the camera
-  permission, so ``getUserMedia`` fails with ``NotAllowedError``; ``no_camera=True`` has no
-  camera at all (``NotFoundError``).
+  A Chromium with its own user-data dir, lent to this test alone (browsers launched with the
+  same flags are kept between tests and come back with every context closed).
+  ``clip_path=None`` uses Chromium's built-in synthetic camera; ``deny=True`` launches without
+  the fake-UI flag and denies the camera permission, so ``getUserMedia`` fails with
+  ``NotAllowedError``; ``no_camera=True`` has no camera at all (``NotFoundError``).
 - ``new_page``: ``new_page(browser=None, *, viewport="phone"|"desktop"|(w, h), **ctx) -> Page``.
   Without a browser it starts one with the synthetic camera.
 - ``snap``: ``snap(page, name) -> Path`` writes ``test-artifacts/screens/<test>-<name>.png``.
@@ -79,12 +80,65 @@ def playwright(chromium_path: Path) -> Iterator[Any]:
         yield pw
 
 
+class _Browsers:
+    """Chromium processes kept between tests: launching one costs more than most page tests.
+    A browser is lent to one test at a time and comes back with all its contexts closed (so
+    nothing of a test's pages outlives it, and the fake camera plays its clip from the first
+    frame again at the next ``getUserMedia``); a test that asks twice gets two browsers, as
+    two pages capturing in one browser would share one camera stream. At most ``keep`` idle
+    browsers are kept, the most recently used."""
+
+    def __init__(self, keep: int = 3) -> None:
+        self.keep = keep
+        self.idle: list[tuple[tuple[Any, ...], Any]] = []
+
+    def take(self, key: tuple[Any, ...], launch: Callable[[], Any]) -> Any:
+        for i in range(len(self.idle) - 1, -1, -1):
+            idle_key, browser = self.idle[i]
+            if idle_key == key:
+                del self.idle[i]
+                if browser.is_connected():
+                    return browser
+        return launch()
+
+    def give_back(self, key: tuple[Any, ...], browser: Any) -> None:
+        try:
+            for context in list(browser.contexts):
+                context.close()
+        except Exception:  # the browser is gone (crashed, or closed by the test)
+            with contextlib.suppress(Exception):
+                browser.close()
+            return
+        self.idle.append((key, browser))
+        while len(self.idle) > self.keep:
+            _, oldest = self.idle.pop(0)
+            with contextlib.suppress(Exception):
+                oldest.close()
+
+    def close(self) -> None:
+        for _, browser in self.idle:
+            with contextlib.suppress(Exception):
+                browser.close()
+        self.idle.clear()
+
+
+@pytest.fixture(scope="session")
+def _browsers(playwright: Any) -> Iterator[_Browsers]:
+    browsers = _Browsers()
+    yield browsers
+    browsers.close()
+
+
 @pytest.fixture
-def browser_with_camera(playwright: Any, chromium_path: Path) -> Iterator[Callable[..., Any]]:
-    """Factory: a fresh Chromium whose camera plays ``clip_path``. Playwright's ``launch`` gives
-    every browser a new temporary user-data dir (it refuses ``--user-data-dir``).
-    ``one_core=True`` holds Chromium and all its processes to the machine's second core
-    (``taskset -c 1``), so that many pages cannot starve the server beside them."""
+def browser_with_camera(
+    playwright: Any, chromium_path: Path, _browsers: _Browsers
+) -> Iterator[Callable[..., Any]]:
+    """Factory: a Chromium whose camera plays ``clip_path``, lent to this test alone (see
+    ``_Browsers``). Playwright's ``launch`` gives every browser a new temporary user-data dir
+    (it refuses ``--user-data-dir``), and each page gets a new context of its own.
+    ``one_core=True`` starts a fresh Chromium held with all its processes to the machine's
+    second core (``taskset -c 1``), so that many pages cannot starve the server beside them."""
+    lent: list[tuple[tuple[Any, ...], Any]] = []
     opened: list[Any] = []
 
     def launch(
@@ -95,20 +149,30 @@ def browser_with_camera(playwright: Any, chromium_path: Path) -> Iterator[Callab
         one_core: bool = False,
     ) -> Any:
         args = chromium_args(clip_path, deny=deny, no_camera=no_camera)
-        executable = chromium_path
+        executable = one_core_launcher(chromium_path) if one_core else chromium_path
+
+        def start() -> Any:
+            browser = playwright.chromium.launch(
+                executable_path=str(executable), headless=True, args=args
+            )
+            browser._liveness_deny = deny  # read by new_page to deny the permission in contexts
+            return browser
+
         if one_core:
-            executable = one_core_launcher(chromium_path)
-        browser = playwright.chromium.launch(
-            executable_path=str(executable), headless=True, args=args
-        )
-        browser._liveness_deny = deny  # read by new_page to deny the permission in contexts
-        opened.append(browser)
+            browser = start()
+            opened.append(browser)
+            return browser
+        key = tuple(args)
+        browser = _browsers.take(key, start)
+        lent.append((key, browser))
         return browser
 
     yield launch
     for browser in opened:
         with contextlib.suppress(Exception):  # already gone
             browser.close()
+    for key, browser in lent:
+        _browsers.give_back(key, browser)
 
 
 @pytest.fixture
@@ -163,9 +227,24 @@ def snap(request: pytest.FixtureRequest) -> Callable[[Any, str], Path]:
 # --------------------------------------------------------------------------------------------
 # Fake-camera clips
 # --------------------------------------------------------------------------------------------
+CLIP_CACHE_DAYS = 14  # entries unused for longer are removed
+
+
 @pytest.fixture(scope="session")
-def clip_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("clips")
+def clip_cache() -> Path:
+    """Converted clips, kept between runs: ``GLAIR_CLIP_CACHE``, default
+    ``~/.cache/glair-clone/clips``. A name is a digest of the source's content, the options
+    and the converters' code (``tests.support.fake_camera.cache_key``), so nothing stale is
+    ever played; files unused for ``CLIP_CACHE_DAYS`` are removed."""
+    default = Path.home() / ".cache" / "glair-clone" / "clips"
+    path = Path(os.environ.get("GLAIR_CLIP_CACHE") or default)
+    path.mkdir(parents=True, exist_ok=True)
+    too_old = time.time() - CLIP_CACHE_DAYS * 86_400
+    for entry in path.iterdir():
+        with contextlib.suppress(OSError):  # another run may be removing it too
+            if entry.stat().st_atime < too_old and entry.stat().st_mtime < too_old:
+                entry.unlink()
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -20,9 +20,10 @@ import pytest
 
 from tests.browser.flows import WireTimes, play_until_result, wait_messages, wait_screen
 from tests.browser.test_page_e2e import MERCHANT_ORIGIN
+from tests.support import attacks
 from tests.support.attacks import MOTIONS, render_attack
 from tests.support.chromium import ROOT
-from tests.support.fake_camera import _write_frames
+from tests.support.fake_camera import _write_frames, cache_key, content_digest, part_path
 from tests.support.live import LiveServer
 from tests.support.socket_client import percentile
 
@@ -57,14 +58,20 @@ def card_attack(clip_cache: Path, shared_data: Path) -> Callable[[str, str], Pat
     """A real photo on a flat card, turned and tilted in front of the camera, as y4m."""
 
     def make(photo: str, motion: str) -> Path:
-        out = clip_cache / f"card-{Path(photo).stem}-{motion}.y4m"
+        # Cached by content: the photo, and the code that renders and writes the frames.
+        key = cache_key(
+            content_digest(shared_data / photo), content_digest(Path(attacks.__file__)), motion
+        )
+        out = clip_cache / f"card-{Path(photo).stem}-{motion}-{key}.y4m"
         if not out.exists():
             rgb = cv2.cvtColor(cv2.imread(str(shared_data / photo)), cv2.COLOR_BGR2RGB)
             frames = [
                 cv2.cvtColor(frame, cv2.COLOR_RGB2BGR)
                 for _, frame in render_attack(rgb, MOTIONS[motion], fps=15, hold_s=2.0)
             ]
-            _write_frames(frames * 3, out, 15, "y4m")
+            tmp = part_path(out)
+            _write_frames(frames * 3, tmp, 15, "y4m")
+            tmp.rename(out)
         return out
 
     return make

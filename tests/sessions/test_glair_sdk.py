@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +120,18 @@ def sdk_dir(tmp_path_factory: Any) -> Path:
     return cache
 
 
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: Any) -> Iterator[LiveServer]:
+    """One server for both SDK runs: they create nothing the other reads."""
+    with LiveServer(tmp_path_factory.mktemp("sdk-server")) as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
+def creds(server: LiveServer) -> dict[str, str]:
+    return server.create_merchant("SDK Merchant")
+
+
 def run_sdk(sdk_dir: Path, script: str, *args: str) -> dict[str, Any]:
     done = subprocess.run(
         ["node", script, *args],
@@ -133,17 +146,17 @@ def run_sdk(sdk_dir: Path, script: str, *args: str) -> dict[str, Any]:
     return out
 
 
-def test_glairs_own_sdk_creates_and_retrieves_sessions(sdk_dir: Path, tmp_path: Path) -> None:
-    with LiveServer(tmp_path) as server:
-        creds = server.create_merchant("SDK Merchant")
-        out = run_sdk(
-            sdk_dir,
-            "check.mjs",
-            server.url,
-            creds["api_key"],
-            creds["username"],
-            creds["password"],
-        )
+def test_glairs_own_sdk_creates_and_retrieves_sessions(
+    sdk_dir: Path, server: LiveServer, creds: dict[str, str]
+) -> None:
+    out = run_sdk(
+        sdk_dir,
+        "check.mjs",
+        server.url,
+        creds["api_key"],
+        creds["username"],
+        creds["password"],
+    )
     created = out["created"]
     assert created["status"] == "PENDING"
     assert created["number_of_gestures"] == 2
@@ -156,23 +169,21 @@ def test_glairs_own_sdk_creates_and_retrieves_sessions(sdk_dir: Path, tmp_path: 
 
 
 def test_glairs_own_sdk_checks_passive_liveness_of_a_photo(
-    sdk_dir: Path, tmp_path: Path, shared_data: Path
+    sdk_dir: Path, server: LiveServer, creds: dict[str, str], tmp_path: Path, shared_data: Path
 ) -> None:
     not_image = tmp_path / "notes.txt"
     not_image.write_text("not a photo")
-    with LiveServer(tmp_path) as server:
-        creds = server.create_merchant("SDK Merchant")
-        out = run_sdk(
-            sdk_dir,
-            "passive.mjs",
-            server.url,
-            creds["api_key"],
-            creds["username"],
-            creds["password"],
-            str(shared_data / "spoof" / "silent_face" / "image_T1.jpg"),
-            str(shared_data / "spoof" / "silent_face" / "image_F1.jpg"),
-            str(not_image),
-        )
+    out = run_sdk(
+        sdk_dir,
+        "passive.mjs",
+        server.url,
+        creds["api_key"],
+        creds["username"],
+        creds["password"],
+        str(shared_data / "spoof" / "silent_face" / "image_T1.jpg"),
+        str(shared_data / "spoof" / "silent_face" / "image_F1.jpg"),
+        str(not_image),
+    )
     assert out["live"]["status"] == "success"
     assert out["live"]["result"]["status"] == "LOW"
     assert 0 <= out["live"]["result"]["spoof_percentage"] < 0.25

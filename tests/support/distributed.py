@@ -99,43 +99,56 @@ class Cluster:
         self.worker_args = worker_args
         self.worker: subprocess.Popen[bytes] | None = None
         self.worker_log = data_dir / "worker.log"
+        self._worker_log_offset = 0
 
     def start(self) -> Cluster:
-        self.server.start()
-        self.start_worker()
+        """daphne, the worker (its pool children load the model) and the migration start side by
+        side; the worker touches the database only for tasks, which need a session first."""
+        self.server.launch()
+        self.launch_worker()
+        self.server.manage("migrate", "-v0")
+        self.server.wait_answering()
+        self.wait_worker()
         return self
 
     def start_worker(self) -> None:
         """Start the Celery worker and wait until it consumes."""
-        offset = self.worker_log.stat().st_size if self.worker_log.exists() else 0
-        log = self.worker_log.open("ab")
-        self.worker = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "celery"),
-                "-A",
-                "glair_clone",
-                "worker",
-                "--loglevel=INFO",
-                f"--concurrency={self.concurrency}",
-                f"--pool={self.pool}",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                *self.worker_args,
-            ],
-            cwd=ROOT,
-            env=self.server.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        self.launch_worker()
+        self.wait_worker()
+
+    def launch_worker(self) -> None:
+        self._worker_log_offset = self.worker_log.stat().st_size if self.worker_log.exists() else 0
+        with self.worker_log.open("ab") as log:
+            self.worker = subprocess.Popen(
+                [
+                    str(Path(sys.executable).parent / "celery"),
+                    "-A",
+                    "glair_clone",
+                    "worker",
+                    "--loglevel=INFO",
+                    f"--concurrency={self.concurrency}",
+                    f"--pool={self.pool}",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                    *self.worker_args,
+                ],
+                cwd=ROOT,
+                env=self.server.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def wait_worker(self) -> None:
+        assert self.worker is not None, "launch_worker() first"
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self.worker.poll() is not None:
                 raise RuntimeError(f"celery worker exited:\n{self.worker_log.read_text()}")
-            if "ready." in self.worker_log.read_text()[offset:]:
+            if "ready." in self.worker_log.read_text()[self._worker_log_offset :]:
                 return
-            time.sleep(0.3)
+            time.sleep(0.05)
         raise RuntimeError(f"celery worker not ready in 90 s:\n{self.worker_log.read_text()}")
 
     def kill_worker(self) -> None:

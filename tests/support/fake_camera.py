@@ -1,5 +1,6 @@
 """Clips for Chromium's fake camera: a video or a still photo converted to the ``.y4m`` (or
-``.mjpeg``) file that ``--use-file-for-fake-video-capture`` plays, cached by source and options.
+``.mjpeg``) file that ``--use-file-for-fake-video-capture`` plays, cached by the source's
+content, the options, the converter and this module's code (the cache can outlive a run).
 
 ffmpeg converts when it is installed, else OpenCV reads and writes the frames (y4m with a
 hand-written header).
@@ -7,17 +8,44 @@ hand-written header).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
+# The converters' own version: a change to them makes new cache entries.
+CODE_DIGEST = hashlib.sha1(Path(__file__).read_bytes()).hexdigest()[:16]
+
+
+@functools.cache
+def _content_digest(path: Path, mtime: float, size: int) -> str:
+    return hashlib.sha1(path.read_bytes()).hexdigest()
+
+
+def content_digest(path: Path) -> str:
+    """sha1 of the file's bytes (computed once per path, modification time and size)."""
+    stat = path.stat()
+    return _content_digest(path.resolve(), stat.st_mtime, stat.st_size)
+
+
+def cache_key(*parts: Any, **params: Any) -> str:
+    """A short digest of ``parts`` and ``params`` (JSON-able) with the converters' code."""
+    key = json.dumps({"parts": parts, "code": CODE_DIGEST, **params}, sort_keys=True, default=str)
+    return hashlib.sha1(key.encode()).hexdigest()[:16]
+
 
 def _cache_name(src: Path, fmt: str, **params: Any) -> str:
-    key = json.dumps({"src": str(src), "mtime": src.stat().st_mtime, **params}, sort_keys=True)
-    return f"{src.stem}-{hashlib.sha1(key.encode()).hexdigest()[:10]}.{fmt}"
+    return f"{src.stem}-{cache_key(content_digest(src), fmt, **params)}.{fmt}"
+
+
+def part_path(out: Path) -> Path:
+    """Where to write ``out`` before renaming it into place: a name of this process's own, so
+    that two runs sharing a cache never write one file together."""
+    return out.with_name(f"{out.stem}.part{os.getpid()}{out.suffix}")
 
 
 def convert_clip(
@@ -36,13 +64,15 @@ def convert_clip(
     the first frame held still (a neutral lead-in), as y4m (YUV 4:2:0) or mjpeg."""
     if fmt not in {"y4m", "mjpeg"}:
         raise ValueError(f"fmt must be y4m or mjpeg, not {fmt!r}")
+    ffmpeg = shutil.which("ffmpeg") is not None
     out = cache / _cache_name(
-        src, fmt, start=start, end=end, lead_in_s=lead_in_s, loop=loop, fps=fps, width=width
-    )
+        src, fmt, start=start, end=end, lead_in_s=lead_in_s, loop=loop, fps=fps, width=width,
+        converter="ffmpeg" if ffmpeg else "opencv",
+    )  # fmt: skip
     if out.exists():
         return out
-    tmp = out.with_suffix(f".part.{fmt}")
-    if shutil.which("ffmpeg"):
+    tmp = part_path(out)
+    if ffmpeg:
         _convert_with_ffmpeg(src, tmp, start, end, lead_in_s, loop, fps, width, fmt)
     else:
         frames, src_fps = _read_frames(src, start, end)
@@ -198,7 +228,7 @@ def clip_from_photo(
             )
             matrix = cv2.getPerspectiveTransform(src, dst)
             frames.append(cv2.warpPerspective(img, matrix, (w, h), borderMode=cv2.BORDER_REPLICATE))
-    tmp = out.with_suffix(".part.y4m")
+    tmp = part_path(out)
     _write_frames(frames, tmp, fps, "y4m")
     tmp.rename(out)
     return out

@@ -125,9 +125,22 @@ class LiveServer:
             raise AssertionError(f"GET session{suffix} answered {status}: {data}")
         return data
 
-    # --- the process ------------------------------------------------------------------------
+    # --- the process ---------------------------------------------------------------------------
     def start(self) -> LiveServer:
-        self.manage("migrate", "-v0")
+        """`manage.py migrate`, with daphne starting beside it (its imports take as long as the
+        migration), then wait until daphne answers. Nothing reads the database before then."""
+        self.launch()
+        try:
+            self.manage("migrate", "-v0")
+            self.wait_answering()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def launch(self) -> None:
+        """Start daphne without waiting for it; return once the data folder has its secret
+        key, so that processes started next read that key instead of each writing one."""
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(self.port),
@@ -138,15 +151,28 @@ class LiveServer:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )  # fmt: skip
+        if self.env.get("SECRET_KEY"):
+            return
+        key = Path(self.env["GLAIR_DATA_DIR"]) / "secret_key"
+        deadline = time.monotonic() + 60
+        while not (key.exists() and key.read_text().strip()):
+            if self.process.poll() is not None:
+                raise RuntimeError(f"daphne exited early:\n{self.log()}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"daphne wrote no secret key in 60 s:\n{self.log()}")
+            time.sleep(0.02)
+
+    def wait_answering(self) -> None:
+        assert self.process is not None, "launch() first"
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"daphne exited early:\n{self.log()}")
             try:
                 urllib.request.urlopen(self.url + "/face/v1/schema/", timeout=1)
-                return self
+                return
             except OSError:
-                time.sleep(0.2)
+                time.sleep(0.05)
         raise RuntimeError(f"daphne did not answer in 60 s:\n{self.log()}")
 
     def stop(self) -> None:

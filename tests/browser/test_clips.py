@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import fake_camera as harness
+from tests.support.prerequisites import require
 
 
 def y4m_frames(path: Path) -> tuple[str, int]:
@@ -20,8 +21,8 @@ def y4m_frames(path: Path) -> tuple[str, int]:
 def test_a_clip_becomes_a_y4m_with_a_lead_in(
     shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, use_ffmpeg: bool
 ) -> None:
-    if use_ffmpeg and not shutil.which("ffmpeg"):
-        pytest.skip("ffmpeg not installed")
+    if use_ffmpeg:
+        require(shutil.which("ffmpeg") is not None, "ffmpeg not installed")
     if not use_ffmpeg:
         monkeypatch.setattr(harness.shutil, "which", lambda name: None)
     src = shared_data / "videos" / "lp_d0_still.mp4"  # 78 frames, 25 fps, 512x512

@@ -122,7 +122,7 @@ def sdk_dir(tmp_path_factory: Any) -> Path:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: Any) -> Iterator[LiveServer]:
-    """One server for both SDK runs: they create nothing the other reads."""
+    """One server for every SDK run: they create nothing another reads."""
     with LiveServer(tmp_path_factory.mktemp("sdk-server")) as live:
         yield live
 
@@ -198,7 +198,7 @@ def test_glairs_own_sdk_checks_passive_liveness_of_a_photo(
 
 
 def test_glairs_own_sdk_checks_every_gesture_code_on_a_photo(
-    sdk_dir: Path, tmp_path: Path, shared_data: Path
+    sdk_dir: Path, server: LiveServer, creds: dict[str, str], tmp_path: Path, shared_data: Path
 ) -> None:
     from gestures.codes import ENGINE_GESTURES
 
@@ -206,12 +206,10 @@ def test_glairs_own_sdk_checks_every_gesture_code_on_a_photo(
     not_image.write_text("not a photo")
     hand = shared_data / "hands" / "subhi_handsdataset" / "images" / "5_pic00063.jpg"
     face = shared_data / "images" / "3ddfa_v2" / "JianzhuGuo.jpg"
-    with LiveServer(tmp_path) as server:
-        creds = server.create_merchant("SDK Merchant")
-        out = run_sdk(
-            sdk_dir, "active.mjs", server.url, creds["api_key"], creds["username"],
-            creds["password"], str(hand), str(face), str(not_image), *ENGINE_GESTURES,
-        )  # fmt: skip
+    out = run_sdk(
+        sdk_dir, "active.mjs", server.url, creds["api_key"], creds["username"],
+        creds["password"], str(hand), str(face), str(not_image), *ENGINE_GESTURES,
+    )  # fmt: skip
     assert len(out["hand"]) == 19
     for answers in (out["hand"], out["face"]):
         for code, answer in answers.items():
@@ -230,24 +228,24 @@ def test_glairs_own_sdk_checks_every_gesture_code_on_a_photo(
     assert out["unknownCode"]["field"] == "gesture-code"
 
 
-def test_glairs_own_sdk_matches_faces(sdk_dir: Path, tmp_path: Path, shared_data: Path) -> None:
+def test_glairs_own_sdk_matches_faces(
+    sdk_dir: Path, server: LiveServer, creds: dict[str, str], tmp_path: Path, shared_data: Path
+) -> None:
     photos = shared_data / "images" / "face_recognition"
     not_image = tmp_path / "notes.txt"
     not_image.write_text("not a photo")
-    with LiveServer(tmp_path) as server:
-        creds = server.create_merchant("SDK Merchant")
-        out = run_sdk(
-            sdk_dir,
-            "match.mjs",
-            server.url,
-            creds["api_key"],
-            creds["username"],
-            creds["password"],
-            str(photos / "obama.jpg"),
-            str(photos / "obama2.jpg"),
-            str(photos / "biden.jpg"),
-            str(not_image),
-        )
+    out = run_sdk(
+        sdk_dir,
+        "match.mjs",
+        server.url,
+        creds["api_key"],
+        creds["username"],
+        creds["password"],
+        str(photos / "obama.jpg"),
+        str(photos / "obama2.jpg"),
+        str(photos / "biden.jpg"),
+        str(not_image),
+    )
     assert out["same"]["status"] == "success"
     assert out["same"]["result"]["match_status_code"] == "MATCH"
     assert out["same"]["result"]["match_percentage"] > 0.5

@@ -50,7 +50,12 @@ class BoundedJSONParser(BaseParser):
         raw = stream.read(limit + 1)
         if len(raw) > limit:
             raise PayloadTooLarge(f"request body is larger than {limit} bytes")
-        return JSONParser().parse(io.BytesIO(raw), media_type, parser_context)
+        try:
+            return JSONParser().parse(io.BytesIO(raw), media_type, parser_context)
+        except RecursionError as exc:
+            # `[[[[...]]]]` a few thousand deep fits in any body limit and exhausts the
+            # decoder's recursion: bad JSON, not a server error.
+            raise ParseError("JSON parse error - the body is nested too deeply") from exc
 
 
 class ImageFormParser(MultiPartParser):

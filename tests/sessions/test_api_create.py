@@ -183,6 +183,13 @@ def test_it_refuses_a_huge_body_without_reading_it(api: Any, settings: Any) -> N
     assert_error(api.post(SESSIONS, huge), 413, "PAYLOAD_TOO_LARGE")
 
 
+def test_a_deeply_nested_body_is_bad_json_not_a_server_error(api: Any) -> None:
+    # 200 KB of brackets fits a create's body limit (room for a verify_image) and is deeper
+    # than the JSON decoder can recurse.
+    deep = '{"success_url": "https://m.example/ok", "x": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    assert_error(api.post(SESSIONS, deep), 400, "INVALID_JSON")
+
+
 def test_it_accepts_a_trailing_slash_too(api: Any) -> None:
     assert api.post(SESSIONS + "/", {"success_url": "https://m.example/ok"}).status_code == 201
 

@@ -26,15 +26,22 @@ from sessions.services.credentials import (
 from sessions.services.webhooks import merchant_webhook_secret_rotate, webhook_delivery_resend
 
 
-class ApiKeyInline(admin.TabularInline):
-    model = ApiKey
+class _ReadOnlyInline(admin.TabularInline):
+    """A record kept for the audit: shown, never added, edited or deleted by hand."""
+
     extra = 0
-    fields = ("prefix", "created_at", "revoked_at")
-    readonly_fields = fields
     can_delete = False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.fields
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ApiKeyInline(_ReadOnlyInline):
+    model = ApiKey
+    fields = ("prefix", "created_at", "revoked_at")
 
 
 @admin.register(Merchant)
@@ -96,26 +103,14 @@ class ApiKeyAdmin(admin.ModelAdmin):
         self.message_user(request, "keys revoked")
 
 
-class EventInline(admin.TabularInline):
+class EventInline(_ReadOnlyInline):
     model = SessionEvent
-    extra = 0
     fields = ("at", "kind", "data")
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
-class ImageInline(admin.TabularInline):
+class ImageInline(_ReadOnlyInline):
     model = SessionImage
-    extra = 0
     fields = ("kind", "challenge_index", "captured_at", "image")
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(LivenessSession)
@@ -136,15 +131,9 @@ class LivenessSessionAdmin(admin.ModelAdmin):
         return False
 
 
-class WebhookAttemptInline(admin.TabularInline):
+class WebhookAttemptInline(_ReadOnlyInline):
     model = WebhookAttempt
-    extra = 0
     fields = ("started_at", "status_code", "error", "duration_ms")
-    readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(WebhookDelivery)

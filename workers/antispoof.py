@@ -15,8 +15,6 @@ its PRelu through a slow broadcasting path that cost more than half of each mode
 from __future__ import annotations
 
 import math
-import os
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from workers.decode import Image, as_image
+from workers.lazy import PerProcess
 
 MODEL_DIR = Path(__file__).resolve().parent / "models"
 # (file, crop scale): the crop scale is part of each model's training, not a tunable.
@@ -45,10 +44,6 @@ class _Model:
     session: Any
     input_name: str
     scale: float
-
-
-_lock = threading.Lock()
-_loaded: dict[int, list[_Model]] = {}  # by process id: a forked child must not reuse them
 
 
 def model_paths() -> list[Path]:
@@ -100,15 +95,16 @@ def warm_up() -> None:
     _models()
 
 
+def _load_pair() -> list[_Model]:
+    return [_load(MODEL_DIR / name, scale) for name, scale in MODELS]
+
+
+# The onnxruntime sessions are shared by the process's threads.
+_pair: PerProcess[list[_Model]] = PerProcess(_load_pair)
+
+
 def _models() -> list[_Model]:
-    pid = os.getpid()
-    models = _loaded.get(pid)
-    if models is None:
-        with _lock:
-            models = _loaded.get(pid)
-            if models is None:
-                models = _loaded[pid] = [_load(MODEL_DIR / name, scale) for name, scale in MODELS]
-    return models
+    return _pair.get()
 
 
 def _load(path: Path, scale: float) -> _Model:

@@ -20,7 +20,6 @@ import; dlib's network keeps per-call state, so calls are serialised by a lock.
 from __future__ import annotations
 
 import importlib.util
-import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from workers.decode import Image, as_image
+from workers.lazy import PerProcess
 
 DETECT_MAX_SIDE = 1024
 UPSAMPLE_BELOW_SIDE = 400  # photos smaller than this are searched at twice their size
@@ -67,8 +67,7 @@ class _Models:
     encoder: Any
 
 
-_lock = threading.Lock()
-_loaded: dict[int, _Models] = {}  # by process id: a forked child loads its own
+_lock = threading.Lock()  # dlib's network is not run from two threads at once
 
 
 def model_dir() -> Path | None:
@@ -92,24 +91,26 @@ def missing() -> list[str]:
     return problems
 
 
-def _models() -> _Models:
-    pid = os.getpid()
-    models = _loaded.get(pid)
-    if models is None:
-        problems = missing()
-        if problems:
-            raise ModelMissing("face matching needs " + ", ".join(problems))
-        import dlib  # the package's own import is slow; only a process that matches pays it
+def _load_models() -> _Models:
+    problems = missing()
+    if problems:
+        raise ModelMissing("face matching needs " + ", ".join(problems))
+    import dlib  # the package's own import is slow; only a process that matches pays it
 
-        folder = model_dir()
-        assert folder is not None
-        models = _Models(
-            detector=dlib.get_frontal_face_detector(),
-            predictor=dlib.shape_predictor(str(folder / MODEL_FILES[0])),
-            encoder=dlib.face_recognition_model_v1(str(folder / MODEL_FILES[1])),
-        )
-        _loaded[pid] = models
-    return models
+    folder = model_dir()
+    assert folder is not None
+    return _Models(
+        detector=dlib.get_frontal_face_detector(),
+        predictor=dlib.shape_predictor(str(folder / MODEL_FILES[0])),
+        encoder=dlib.face_recognition_model_v1(str(folder / MODEL_FILES[1])),
+    )
+
+
+_loaded: PerProcess[_Models] = PerProcess(_load_models)
+
+
+def _models() -> _Models:
+    return _loaded.get()
 
 
 def scan(rgb: Image) -> FaceScan:

@@ -11,8 +11,6 @@ What leaves this module is plain rows (`gestures.hands.Hand`): no MediaPipe type
 
 from __future__ import annotations
 
-import os
-import threading
 from typing import Any
 
 import cv2
@@ -20,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from gestures.hands import Hand
+from workers.lazy import PerThread
 
 # Three, not two: "two hands" must be told from "more than two", and a third hand in the frame
 # (someone else's) is what `too many hand detected` is about.
@@ -35,22 +34,23 @@ MODEL_COMPLEXITY = 1  # the full landmark model: the lite one misreads bent fing
 # pixels per finger than 256 for the same hands found on the tuning runs, 193 vs 195 of 226).
 MODEL_WIDTH = 320
 
-_local = threading.local()
+
+def _build_hands() -> Any:
+    import mediapipe as mp  # heavy: imported on first use only
+
+    return mp.solutions.hands.Hands(
+        static_image_mode=True,
+        max_num_hands=MAX_HANDS,
+        model_complexity=MODEL_COMPLEXITY,
+        min_detection_confidence=MIN_DETECTION_CONFIDENCE,
+    )
+
+
+_graph: PerThread[Any] = PerThread(_build_hands)
 
 
 def _hands() -> Any:
-    graph = getattr(_local, "hands", None)
-    if graph is None or getattr(_local, "pid", None) != os.getpid():
-        import mediapipe as mp  # heavy: imported on first use only
-
-        graph = mp.solutions.hands.Hands(
-            static_image_mode=True,
-            max_num_hands=MAX_HANDS,
-            model_complexity=MODEL_COMPLEXITY,
-            min_detection_confidence=MIN_DETECTION_CONFIDENCE,
-        )
-        _local.hands, _local.pid = graph, os.getpid()
-    return graph
+    return _graph.get()
 
 
 def run_hands(rgb: npt.NDArray[np.uint8]) -> list[Hand]:

@@ -10,9 +10,7 @@ may be analysed by different worker processes.
 
 from __future__ import annotations
 
-import os
 import struct
-import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,11 +18,10 @@ import numpy as np
 import numpy.typing as npt
 
 from gestures import landmarks as lm
+from workers.lazy import PerThread
 
 MAX_FACES = 3  # enough to tell "one face" from "several"; each extra face costs a model run
 MIN_DETECTION_CONFIDENCE = 0.5
-
-_local = threading.local()
 
 
 Face = list[list[float]]
@@ -38,19 +35,22 @@ class MeshResult:
     faces: list[Face]
 
 
-def _face_mesh() -> Any:
-    graph = getattr(_local, "graph", None)
-    if graph is None or getattr(_local, "pid", None) != os.getpid():
-        import mediapipe as mp  # heavy: imported on first use only
+def _build_face_mesh() -> Any:
+    import mediapipe as mp  # heavy: imported on first use only
 
-        graph = mp.solutions.face_mesh.FaceMesh(
-            static_image_mode=True,
-            max_num_faces=MAX_FACES,
-            refine_landmarks=False,
-            min_detection_confidence=MIN_DETECTION_CONFIDENCE,
-        )
-        _local.graph, _local.pid = graph, os.getpid()
-    return graph
+    return mp.solutions.face_mesh.FaceMesh(
+        static_image_mode=True,
+        max_num_faces=MAX_FACES,
+        refine_landmarks=False,
+        min_detection_confidence=MIN_DETECTION_CONFIDENCE,
+    )
+
+
+_graph: PerThread[Any] = PerThread(_build_face_mesh)
+
+
+def _face_mesh() -> Any:
+    return _graph.get()
 
 
 def run_face_mesh(rgb: npt.NDArray[np.uint8]) -> MeshResult:

@@ -13,10 +13,10 @@ once and retries at once. `state` is the phase the page shows.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import Any
 
 from gestures import codes
+from gestures.challenge_frames import ChallengeFrames, _Frame
 from gestures.config import EngineConfig
 from gestures.detector import GestureTracker
 from gestures.guidance import FacePlace, guidance
@@ -28,20 +28,9 @@ from gestures.verdict import GestureResult, build_verdict, gesture_result
 from gestures.vocabulary import EventKind
 
 _SNAPSHOT_FORMAT = 1
-_STILL_WINDOW_MS = 250
-_LEAD_IN_SLACK_MS = 100
 
 
-@dataclass
-class _Frame:
-    """What one `feed` call accumulates before it becomes a Step."""
-
-    t_ms: int
-    events: list[dict[str, Any]] = field(default_factory=list)
-    audit: bool = False
-
-
-class ChallengeRun:
+class ChallengeRun(ChallengeFrames):
     # In-flight state of the current phase, reset by `_reset_phase_state` (not persisted).
     _phase_since: int | None
     _ok_since: int | None
@@ -352,7 +341,7 @@ class ChallengeRun:
         self.phase, self._phase_since = codes.BETWEEN, t_ms
         self._wait_until, self._after_between = t_ms + delay_ms, then
 
-    # --- helpers --------------------------------------------------------------------------------
+    # --- helpers (the frame-by-frame ones are in ChallengeFrames, gestures/challenge_frames.py) --
 
     def _reset_phase_state(self) -> None:
         self._phase_since = None
@@ -365,96 +354,3 @@ class ChallengeRun:
         self._no_face_since = None
         self._many_since = None
         self._problems = Counter()
-
-    def _remember_face(self, obs: FrameObservation, t_ms: int) -> None:
-        """The last `neutral_hold_ms` of frames with one face, as the next challenge's lead-in;
-        a frame without exactly one face breaks it."""
-        if obs.faces != 1 or not obs.has_face or self.phase == codes.CHALLENGE:
-            self._recent = []
-            return
-        horizon = t_ms - self.config.neutral_hold_ms - _LEAD_IN_SLACK_MS
-        self._recent = [(t, o) for t, o in self._recent if t >= horizon]
-        self._recent.append((t_ms, obs))
-
-    def _remember_place(self, obs: FrameObservation, t_ms: int) -> None:
-        place = FacePlace.of(obs, t_ms)
-        if place is not None:
-            self._places = [p for p in self._places if t_ms - p.t_ms <= _STILL_WINDOW_MS * 2]
-            self._places.append(place)
-
-    def _reference_place(self, t_ms: int) -> FacePlace | None:
-        """Where the face was about a quarter second ago: speed over a window, so landmark
-        jitter from frame to frame does not read as movement."""
-        older = [p for p in self._places if t_ms - p.t_ms >= _STILL_WINDOW_MS]
-        return older[-1] if older else (self._places[0] if self._places else None)
-
-    def _glitch(self, t_ms: int) -> bool:
-        """The face has been missing or doubled only briefly: a model glitch, not a change."""
-        since = self._glitch_since
-        return since is not None and t_ms - since <= self.config.face_glitch_ms
-
-    def _absent_since(self, obs: FrameObservation, t: int) -> str | None:
-        """GLAIR's status once no face, or several faces, persisted long enough to fail."""
-        c = self.config
-        if obs.faces > 1:
-            self._no_face_since = None
-            self._many_since = t if self._many_since is None else self._many_since
-            return codes.TOO_MANY_FACES if t - self._many_since >= c.many_faces_fail_ms else None
-        self._many_since = None
-        self._no_face_since = t if self._no_face_since is None else self._no_face_since
-        return codes.FACE_NOT_DETECTED if t - self._no_face_since >= c.face_lost_fail_ms else None
-
-    def _failure_reason(self) -> tuple[str, str | None]:
-        """Why an attempt ran out of time: the face problem seen most, else NOT_MATCH."""
-        detected = self._tracker.detected if self._tracker is not None else None
-        problems = {
-            k: v for k, v in self._problems.items() if k in (codes.NO_FACE, codes.MANY_FACES)
-        }
-        usable = sum(v for k, v in self._problems.items() if k not in problems)
-        if problems and max(problems.values()) > usable:
-            worst = max(problems, key=lambda k: problems[k])
-            status = codes.FACE_NOT_DETECTED if worst == codes.NO_FACE else codes.TOO_MANY_FACES
-            return status, None
-        if isinstance(self._tracker, HandTracker):
-            return self._tracker.timeout()
-        return codes.NOT_MATCH, detected
-
-    def _step(
-        self, obs: FrameObservation | None, shown: str, frame: _Frame, metrics: dict[str, Any]
-    ) -> Step:
-        candidate = obs is not None and self.phase != codes.DONE and self._reference(obs, shown)
-        in_challenge = self.phase == codes.CHALLENGE
-        return Step(
-            phase=self.phase,
-            guidance=shown,
-            attempt=self.attempt,
-            attempts_left=self.max_attempts - self.attempt,
-            index=self.index,
-            total=len(self.gestures),
-            gesture=self.gestures[self.index] if in_challenge else None,
-            deadline_ms=self._deadline if in_challenge else None,
-            remaining_ms=max(self._deadline - frame.t_ms, 0)
-            if in_challenge and self._deadline
-            else None,
-            events=frame.events,
-            reference_candidate=candidate,
-            audit_frame=frame.audit,
-            verdict=self.verdict if self.phase == codes.DONE else None,
-            metrics=metrics,
-        )
-
-    def _reference(self, obs: FrameObservation, shown: str) -> bool:
-        """Best frontal, sharp, eyes-open, mouth-closed frame so far: the server saves it."""
-        c = self.config
-        if shown != codes.OK or not obs.has_face or obs.quality is None:
-            return False
-        if abs(obs.yaw) > c.neutral_yaw_max or abs(obs.pitch) > c.neutral_pitch_max:
-            return False
-        if min(obs.eye_right, obs.eye_left) < c.eye_open_min or obs.mouth > c.mouth_closed_max:
-            return False
-        frontal = (1 - abs(obs.yaw) / 90) * (1 - abs(obs.pitch) / 90)
-        score = obs.quality.sharpness * frontal
-        if score <= self.reference_score:
-            return False
-        self.reference_score = score
-        return True

@@ -14,7 +14,8 @@ from drf_spectacular.extensions import (
 from drf_spectacular.plumbing import ResolvedComponent
 
 from gestures.vocabulary import EventKind
-from sessions.api.serializers import MAX_URL_LENGTH, ErrorSerializer
+from sessions.api.fields import MAX_URL_LENGTH
+from sessions.api.serializers import ErrorSerializer
 
 # The subset of absolute http(s) URLs the schema promises to accept; the server accepts any
 # URL with a sane host (RedirectUrlField), this keeps generated examples within it.
@@ -45,7 +46,7 @@ class MerchantAuthenticationScheme(OpenApiAuthenticationExtension):
 
 
 class RedirectUrlFieldSchema(OpenApiSerializerFieldExtension):
-    target_class = "sessions.api.serializers.RedirectUrlField"
+    target_class = "sessions.api.fields.RedirectUrlField"
 
     def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
         return {
@@ -57,7 +58,7 @@ class RedirectUrlFieldSchema(OpenApiSerializerFieldExtension):
 
 
 class WebhookUrlFieldSchema(OpenApiSerializerFieldExtension):
-    target_class = "sessions.api.serializers.WebhookUrlField"
+    target_class = "sessions.api.fields.WebhookUrlField"
 
     def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
         # https only: http is accepted only with LIVENESS_WEBHOOK_ALLOW_PRIVATE (local tests).
@@ -70,7 +71,7 @@ class WebhookUrlFieldSchema(OpenApiSerializerFieldExtension):
 
 
 class GestureCodeFieldSchema(OpenApiSerializerFieldExtension):
-    target_class = "sessions.api.serializers.GestureCodeField"
+    target_class = "sessions.api.fields.GestureCodeField"
 
     def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
         return {"type": "string", "enum": list(settings.LIVENESS_ENABLED_GESTURES)}

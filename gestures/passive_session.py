@@ -144,7 +144,8 @@ class PassiveRun:
         return True
 
     def passive_due(self) -> bool:
-        """Every frame of the hold is scored: the scores are the whole verdict."""
+        """Every frame of the hold is asked to be scored: the scores are the whole verdict.
+        (`gestures.window` lets one scored frame be in flight at a time.)"""
         return self.phase != codes.DONE
 
     def hands_due(self) -> bool:

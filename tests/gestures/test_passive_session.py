@@ -7,6 +7,7 @@ live probabilities are set per frame, as the anti-spoofing models would score th
 from __future__ import annotations
 
 import dataclasses
+import itertools
 
 import pytest
 
@@ -47,7 +48,7 @@ def test_a_live_face_held_still_passes_after_the_hold(neutral):
     # 3 s at 10 fps: the first frame spans nothing, so the 31st frame completes the hold.
     assert len(steps) == 31
     assert [s.progress for s in steps[:4]] == [0.0, 0.033, 0.067, 0.1]
-    assert all(a.progress <= b.progress for a, b in zip(steps, steps[1:], strict=False))
+    assert all(a.progress <= b.progress for a, b in itertools.pairwise(steps))
     assert steps[-1].phase == codes.DONE and steps[-1].audit_frame
     assert steps[-1].verdict == {
         "status": "success",

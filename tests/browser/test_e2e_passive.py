@@ -62,7 +62,8 @@ def test_a_real_face_holds_still_passes_and_goes_to_success_url(
     page.get_by_role("button", name="Start").click()
     wait_screen(page, "camera")
     page.wait_for_function(
-        "() => window.__liveness.messages.some(m => m.hold && m.hold.progress > 0.3)", timeout=60_000
+        "() => window.__liveness.messages.some(m => m.hold && m.hold.progress > 0.3)",
+        timeout=60_000,
     )
     assert page.locator("#hold-title").inner_text() == "Hold still and look at the camera"
     assert page.locator("#hold").is_visible() and not page.locator("#challenge").is_visible()

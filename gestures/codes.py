@@ -61,3 +61,4 @@ BETWEEN = Phase.BETWEEN
 DONE = Phase.DONE
 READY = Phase.READY
 ATTEMPT_FAILED = Phase.ATTEMPT_FAILED
+HOLD = Phase.HOLD  # a passive session's hold (gestures.passive_session)

@@ -107,6 +107,10 @@ class EngineConfig:
     # replays of recorded landmarks, which carry no pixels to score).
     passive_min_samples: int = 3
     passive_sample_every: int = 10  # then one frame in this many (the model's cost budget)
+    # A passive session (gestures.passive_session): the user holds one still, frontal face in
+    # view this long; every such frame is scored, and the run needs at least this many scores.
+    passive_hold_ms: int = 3000
+    passive_hold_min_samples: int = 5
     # Hand gestures (gestures.hand_challenge). The shape must be formed after the challenge
     # opens and held this long (real time, whatever the frame rate)...
     hand_hold_ms: int = 400

@@ -20,6 +20,7 @@ class Step:
     previous one). audit_frame: a challenge was decided at this frame (save it for audit).
     verdict: the final result in CONTRACT section 1 shape, once phase is done.
     metrics: this frame's changes from neutral during a challenge, for timelines and plots.
+    progress: a passive session's hold done so far (0..1); None in an active run.
     """
 
     phase: str
@@ -36,6 +37,8 @@ class Step:
     audit_frame: bool = False
     verdict: dict[str, Any] | None = None
     metrics: dict[str, Any] = field(default_factory=dict)
+    # A passive session's hold (gestures.passive_session): how much of it is done, 0..1.
+    progress: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -22,6 +22,9 @@ class Phase(StrEnum):
     BETWEEN = "between"  # the short pause after a matched gesture or a failed attempt
     ATTEMPT_FAILED = "attempt_failed"  # waiting for the user's "Try again"
     DONE = "done"  # the verdict is reached
+    # A passive session's only phase between Start and the verdict: one still, frontal face
+    # held for a few seconds (gestures.passive_session), with its progress.
+    HOLD = "hold"
 
 
 class EventKind(StrEnum):

@@ -13,6 +13,11 @@ from sessions.middleware import API_PREFIX
 urlpatterns = [
     path("face/v1/", include("sessions.api.urls")),
     path("face/active-liveness/<str:token>", views.liveness_page, name="liveness-page"),
+    path(
+        "face/passive-liveness/<str:token>",
+        views.passive_liveness_page,
+        name="passive-liveness-page",
+    ),
     # Before admin.site.urls: the same URL, with failed sign-ins throttled.
     path("admin/login/", admin_login),
     path("admin/", admin.site.urls),

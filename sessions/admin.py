@@ -117,8 +117,16 @@ class ImageInline(_ReadOnlyInline):
 class LivenessSessionAdmin(admin.ModelAdmin):
     """Read-mostly: sessions change only through the API and the page, never by hand."""
 
-    list_display = ("sid", "merchant", "status", "number_of_gestures", "created_at", "expires_at")
-    list_filter = ("status", "merchant", "created_at")
+    list_display = (
+        "sid",
+        "merchant",
+        "kind",
+        "status",
+        "number_of_gestures",
+        "created_at",
+        "expires_at",
+    )
+    list_filter = ("kind", "status", "merchant", "created_at")
     search_fields = ("sid", "device_correlation_id")
     readonly_fields = [f.name for f in LivenessSession._meta.fields if f.name != "page_token"]
     exclude = ("page_token",)

@@ -18,17 +18,21 @@ from gestures.challenge import ChallengeRun
 from gestures.config import EngineConfig
 from gestures.hands import finger_state
 from gestures.observation import FrameObservation
+from gestures.passive_session import PassiveRun
 from gestures.steps import Step
-from sessions.models import LivenessSession
+from sessions.models import LivenessSession, SessionKind
 from workers.decode import Limits
 
 __all__ = [
     "ChallengeRun",
+    "PassiveRun",
+    "Run",
     "Step",
     "challenge_info",
     "engine_config",
     "feed",
     "frame_limits",
+    "hold_info",
     "max_attempts",
     "restore_or_new",
 ]
@@ -65,19 +69,36 @@ def max_attempts() -> int:
     return value
 
 
-def restore_or_new(session: LivenessSession) -> ChallengeRun:
-    """The run as last saved (an unfinished challenge restarts from positioning), or a new one."""
+# An active session's challenges, or a passive session's hold (`gestures.passive_session`).
+Run = ChallengeRun | PassiveRun
+
+
+def restore_or_new(session: LivenessSession) -> Run:
+    """The run as last saved (an unfinished challenge, or hold, restarts), or a new one."""
     config = engine_config()
+    if session.kind == SessionKind.PASSIVE:
+        if session.run_state:
+            return PassiveRun.restore(session.run_state, config)
+        return PassiveRun(config, max_attempts(), interactive=True)
     if session.run_state:
         return ChallengeRun.restore(session.run_state, config)
     return ChallengeRun(session.gestures, config, max_attempts(), interactive=True)
 
 
-def feed(run: ChallengeRun, observation: dict[str, Any], t_ms: int) -> Step:
+def feed(run: Run, observation: dict[str, Any], t_ms: int) -> Step:
     return run.feed(FrameObservation.from_dict(observation), t_ms)
 
 
-def challenge_info(run: ChallengeRun, step: Step | None) -> dict[str, Any] | None:
+def hold_info(run: Run, step: Step | None) -> dict[str, Any] | None:
+    """A passive session's hold as the page shows it (its ring): how much is done, of how
+    long. None for an active run, and before the hold's first frame."""
+    if not isinstance(run, PassiveRun) or run.state != codes.HOLD:
+        return None
+    progress = step.progress if step is not None and step.progress is not None else 0.0
+    return {"progress": progress, "hold_ms": run.config.passive_hold_ms}
+
+
+def challenge_info(run: Run, step: Step | None) -> dict[str, Any] | None:
     """The open challenge as the page may know it: only the current gesture, never the next."""
     if step is None or step.phase != codes.CHALLENGE or step.gesture is None:
         return None

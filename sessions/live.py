@@ -118,6 +118,9 @@ class LiveRun:
             "completed": completed,
             "challenge": engine.challenge_info(self.run, self.last_step),
         }
+        hold = engine.hold_info(self.run, self.last_step)
+        if hold is not None:
+            state["hold"] = hold
         if self.paused:
             state["paused"] = True
         if self.run.waiting_retry:
@@ -208,15 +211,22 @@ class LiveRun:
         self.samples.append(engine.sample(answer["observation"], step))
         if step.reference_candidate:
             self.reference = base64.b64decode(frame.payload)
-        await emit(
-            {
-                "type": "frame_result",
-                "seq": frame.seq,
-                "guidance": step.guidance,
-                "phase": self.phase,
-                "challenge": engine.challenge_info(self.run, step),
-            }
-        )
+        answered = {
+            "type": "frame_result",
+            "seq": frame.seq,
+            "guidance": step.guidance,
+            "phase": self.phase,
+            "challenge": engine.challenge_info(self.run, step),
+        }
+        hold = engine.hold_info(self.run, step)
+        if hold is not None:
+            answered["hold"] = hold
+        await emit(answered)
+        if step.audit_frame and isinstance(self.run, engine.PassiveRun):
+            # A passive attempt's end (the verdict, or a failed attempt): no gesture events.
+            # Indexed by the attempt that ended (the run counts the next one already).
+            failed = [e["attempt"] for e in step.events if e["type"] == EventKind.ATTEMPT_FAILED]
+            self._save_audit(frame, (failed[0] if failed else step.attempt) - 1)
         await self._handle_events(step, frame, emit)
 
     async def _handle_events(self, step: engine.Step, frame: WindowFrame, emit: Emit) -> None:

@@ -48,9 +48,18 @@ class SessionStatus(models.TextChoices):
     EXPIRED = "EXPIRED"
 
 
+class SessionKind(models.TextChoices):
+    """Which API created the session: GLAIR's active (gestures) or passive (hold still)."""
+
+    ACTIVE = "active"
+    PASSIVE = "passive"
+
+
 class LivenessSession(models.Model):
     sid = models.UUIDField(primary_key=True, default=uuid7, editable=False)
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="sessions")
+    # Each API reads only its own kind: an active sid is a 404 on the passive path and back.
+    kind = models.CharField(max_length=8, choices=SessionKind.choices, default=SessionKind.ACTIVE)
     status = models.CharField(
         max_length=16, choices=SessionStatus.choices, default=SessionStatus.PENDING
     )
@@ -183,7 +192,7 @@ class WebhookDelivery(models.Model):
 
     Written in the transaction that ends the session; its `body` is frozen then, so every
     attempt sends the same bytes under the same `id`. Not tied to one session model: `sid`
-    names a session of any kind (active now, passive later).
+    names a session of either kind (active or passive).
     """
 
     id = models.UUIDField(primary_key=True, default=uuid7, editable=False)

@@ -17,26 +17,32 @@ from sessions.models import (
     Merchant,
     SessionEvent,
     SessionImage,
+    SessionKind,
     WebhookAttempt,
     WebhookDelivery,
 )
 
 
-def session_get(*, merchant: Merchant, sid: Any) -> LivenessSession:
-    """This merchant's live (not deleted) session; anything else is NotFound, alike."""
+def session_get(*, merchant: Merchant, sid: Any, kind: str = SessionKind.ACTIVE) -> LivenessSession:
+    """This merchant's live (not deleted) session of this kind (the API path's: an active
+    sid on the passive path is no session there); anything else is NotFound, alike."""
     parsed = parse_sid(sid)
     if parsed is None:
         raise NotFound("session not found")
     try:
-        return LivenessSession.objects.get(pk=parsed, merchant=merchant, deleted_at=None)
+        return LivenessSession.objects.get(pk=parsed, merchant=merchant, kind=kind, deleted_at=None)
     except LivenessSession.DoesNotExist as exc:
         raise NotFound("session not found") from exc
 
 
 def session_list(
-    *, merchant: Merchant, start: uuid.UUID | None = None, top: int = 1000
+    *,
+    merchant: Merchant,
+    start: uuid.UUID | None = None,
+    top: int = 1000,
+    kind: str = SessionKind.ACTIVE,
 ) -> QuerySet[LivenessSession]:
-    sessions = LivenessSession.objects.filter(merchant=merchant, deleted_at=None)
+    sessions = LivenessSession.objects.filter(merchant=merchant, kind=kind, deleted_at=None)
     if start is not None:
         sessions = sessions.filter(sid__gt=start)
     return sessions.order_by("sid")[:top]
@@ -49,21 +55,27 @@ def session_by_page_token(*, token: str) -> LivenessSession | None:
     return LivenessSession.objects.select_related("merchant").filter(page_token=token).first()
 
 
-def session_images(*, merchant: Merchant, sid: Any) -> tuple[LivenessSession, list[SessionImage]]:
-    session = session_get(merchant=merchant, sid=sid)
+def session_images(
+    *, merchant: Merchant, sid: Any, kind: str = SessionKind.ACTIVE
+) -> tuple[LivenessSession, list[SessionImage]]:
+    session = session_get(merchant=merchant, sid=sid, kind=kind)
     return session, list(session.images.order_by("captured_at", "id"))
 
 
-def session_image(*, merchant: Merchant, sid: Any, image_id: Any) -> SessionImage:
-    session = session_get(merchant=merchant, sid=sid)
+def session_image(
+    *, merchant: Merchant, sid: Any, image_id: Any, kind: str = SessionKind.ACTIVE
+) -> SessionImage:
+    session = session_get(merchant=merchant, sid=sid, kind=kind)
     try:
         return session.images.get(pk=int(image_id))
     except (ValueError, SessionImage.DoesNotExist) as exc:
         raise NotFound("image not found") from exc
 
 
-def session_audit(*, merchant: Merchant, sid: Any) -> tuple[LivenessSession, list[SessionEvent]]:
-    session = session_get(merchant=merchant, sid=sid)
+def session_audit(
+    *, merchant: Merchant, sid: Any, kind: str = SessionKind.ACTIVE
+) -> tuple[LivenessSession, list[SessionEvent]]:
+    session = session_get(merchant=merchant, sid=sid, kind=kind)
     return session, list(session.events.order_by("at", "id"))
 
 
@@ -95,10 +107,12 @@ def webhook_next_due() -> datetime.datetime | None:
     return min(times) if times else None
 
 
-def webhook_deliveries(*, merchant: Merchant, sid: Any) -> list[WebhookDelivery]:
+def webhook_deliveries(
+    *, merchant: Merchant, sid: Any, kind: str = SessionKind.ACTIVE
+) -> list[WebhookDelivery]:
     """This merchant's session's deliveries, oldest first, with their attempts; NotFound for
     a session that is not this merchant's (or deleted), as every merchant read."""
-    session = session_get(merchant=merchant, sid=sid)
+    session = session_get(merchant=merchant, sid=sid, kind=kind)
     return list(
         WebhookDelivery.objects.filter(merchant=merchant, sid=session.sid)
         .order_by("created_at", "id")

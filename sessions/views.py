@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from sessions import selectors
-from sessions.models import SessionStatus
+from sessions.models import SessionKind, SessionStatus
 from sessions.services.sessions import sessions_expire_due
 
 SUPPORTED_LANGUAGES = ("en", "id")
@@ -34,8 +34,8 @@ def page_language(request: HttpRequest) -> str:
     return "en"
 
 
-def _socket_url(request: HttpRequest, token: str) -> str:
-    path = f"/ws/active-liveness/{token}"
+def _socket_url(request: HttpRequest, token: str, kind: str) -> str:
+    path = f"/ws/{kind}-liveness/{token}"
     if settings.PUBLIC_BASE_URL:
         base = settings.PUBLIC_BASE_URL
         return base.replace("https://", "wss://", 1).replace("http://", "ws://", 1) + path
@@ -54,11 +54,23 @@ def _with_page_headers(response: HttpResponse) -> HttpResponse:
 
 @require_GET
 def liveness_page(request: HttpRequest, token: str) -> HttpResponse:
+    """An active session's page: `/face/active-liveness/<token>`."""
+    return _page(request, token, SessionKind.ACTIVE)
+
+
+@require_GET
+def passive_liveness_page(request: HttpRequest, token: str) -> HttpResponse:
+    """A passive session's page, `/face/passive-liveness/<token>`: the same page in its
+    passive mode (hold still, a progress ring), CONTRACT §5."""
+    return _page(request, token, SessionKind.PASSIVE)
+
+
+def _page(request: HttpRequest, token: str, kind: SessionKind) -> HttpResponse:
     lang = page_language(request)
     if token and len(token) <= 64:
         sessions_expire_due(page_token=token)  # the page shows an expired link as ended
     session = selectors.session_by_page_token(token=token)
-    if session is None or session.deleted_at is not None:
+    if session is None or session.deleted_at is not None or session.kind != kind:
         context = {"lang": lang, "reason": "not_found"}
         return _with_page_headers(render(request, "liveness/ended.html", context, status=404))
     if session.status != SessionStatus.PENDING:
@@ -67,7 +79,8 @@ def liveness_page(request: HttpRequest, token: str) -> HttpResponse:
         return _with_page_headers(render(request, "liveness/ended.html", context, status=410))
     context = {
         "session": session,
-        "ws_url": _socket_url(request, token),
+        "ws_url": _socket_url(request, token, kind),
+        "mode": kind,
         "lang": lang,
         "cancel_url": session.cancel_url,
         "total": session.number_of_gestures,

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from sessions.api import active, facematch, health, passive, views
+from sessions.api import active, facematch, health, passive, passive_sessions, views
 
 urlpatterns = [
     # GLAIR's SDKs call these without a trailing slash; accept it with one too.
@@ -34,6 +34,37 @@ urlpatterns = [
         r"^active-liveness-sessions/(?P<sid>[^/]+)/webhooks/?$",
         views.SessionWebhooksView.as_view(),
         name="session-webhooks",
+    ),
+    # GLAIR's passive-liveness sessions (CONTRACT §5): the same extensions, their own kind.
+    re_path(
+        r"^passive-liveness-sessions/?$",
+        passive_sessions.PassiveSessionCollectionView.as_view(),
+        name="passive-sessions",
+    ),
+    re_path(
+        r"^passive-liveness-sessions/(?P<sid>[^/]+)/?$",
+        passive_sessions.PassiveSessionDetailView.as_view(),
+        name="passive-session-detail",
+    ),
+    re_path(
+        r"^passive-liveness-sessions/(?P<sid>[^/]+)/images/?$",
+        passive_sessions.PassiveSessionImagesView.as_view(),
+        name="passive-session-images",
+    ),
+    re_path(
+        r"^passive-liveness-sessions/(?P<sid>[^/]+)/images/(?P<image_id>[0-9]+)/?$",
+        passive_sessions.PassiveSessionImageView.as_view(),
+        name="passive-session-image",
+    ),
+    re_path(
+        r"^passive-liveness-sessions/(?P<sid>[^/]+)/audit/?$",
+        passive_sessions.PassiveSessionAuditView.as_view(),
+        name="passive-session-audit",
+    ),
+    re_path(
+        r"^passive-liveness-sessions/(?P<sid>[^/]+)/webhooks/?$",
+        passive_sessions.PassiveSessionWebhooksView.as_view(),
+        name="passive-session-webhooks",
     ),
     re_path(
         r"^passive-liveness/?$", passive.PassiveLivenessView.as_view(), name="passive-liveness"

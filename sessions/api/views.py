@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.conf import settings
 from django.http import FileResponse
 from django.urls import reverse
@@ -9,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from sessions import selectors
@@ -24,17 +28,23 @@ from sessions.api.serializers import (
     WebhookDeliveriesSerializer,
     event_representation,
     image_representation,
-    session_representation,
     session_representations,
     webhook_deliveries_representation,
 )
 from sessions.ids import parse_sid
-from sessions.models import ImageKind, LivenessSession
+from sessions.models import ImageKind, LivenessSession, SessionKind
 from sessions.services.sessions import session_create, session_delete, sessions_expire_due
+
+PAGE_ROUTES = {SessionKind.ACTIVE: "liveness-page", SessionKind.PASSIVE: "passive-liveness-page"}
+
+
+def page_path(session: LivenessSession) -> str:
+    """The prebuilt page's path: `/face/active-liveness/<token>` or `/face/passive-liveness/…`."""
+    return reverse(PAGE_ROUTES[SessionKind(session.kind)], kwargs={"token": session.page_token})
 
 
 def page_url(request: Request, session: LivenessSession) -> str:
-    path = reverse("liveness-page", kwargs={"token": session.page_token})
+    path = page_path(session)
     if settings.PUBLIC_BASE_URL:
         return settings.PUBLIC_BASE_URL + path
     return request.build_absolute_uri(path)
@@ -51,7 +61,23 @@ class MerchantAPIView(APIView):
     parser_classes = [BoundedJSONParser]
 
 
-class SessionCollectionView(MerchantAPIView):
+class SessionAPIView(MerchantAPIView):
+    """The sessions of one kind: the active path's views; `sessions.api.passive_sessions`
+    subclasses them for the passive path."""
+
+    kind = SessionKind.ACTIVE
+
+    def represent_all(self, request: Request, sessions: Iterable[LivenessSession]) -> list[Any]:
+        """The session objects this path answers (CONTRACT §1)."""
+        return session_representations(sessions, page_url=lambda s: page_url(request, s))
+
+    def represent(self, request: Request, session: LivenessSession) -> Any:
+        return self.represent_all(request, [session])[0]
+
+
+class SessionCollectionView(SessionAPIView):
+    create_serializer_class: type[Serializer] = SessionCreateSerializer
+
     @extend_schema(
         operation_id="active_liveness_sessions_create",
         request=SessionCreateSerializer,
@@ -59,12 +85,15 @@ class SessionCollectionView(MerchantAPIView):
         summary="Create an active-liveness session",
     )
     def post(self, request: Request) -> Response:
-        body = SessionCreateSerializer(data=request.data)
+        body = self.create_serializer_class(data=request.data)
         body.is_valid(raise_exception=True)
         session = session_create(
-            merchant=request.user, page_origin=page_origin(request), **body.validated_data
+            merchant=request.user,
+            page_origin=page_origin(request),
+            kind=self.kind,
+            **body.validated_data,
         )
-        return Response(session_representation(session, page_url=page_url(request, session)), 201)
+        return Response(self.represent(request, session), 201)
 
     @extend_schema(
         operation_id="active_liveness_sessions_list",
@@ -76,8 +105,10 @@ class SessionCollectionView(MerchantAPIView):
         query = ListQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         sessions_expire_due(merchant=request.user)
-        sessions = selectors.session_list(merchant=request.user, **query.validated_data)
-        return Response(session_representations(sessions, page_url=lambda s: page_url(request, s)))
+        sessions = selectors.session_list(
+            merchant=request.user, kind=self.kind, **query.validated_data
+        )
+        return Response(self.represent_all(request, sessions))
 
 
 SID = OpenApiParameter(
@@ -88,7 +119,7 @@ IMAGE_ID = OpenApiParameter(
 )
 
 
-class SessionDetailView(MerchantAPIView):
+class SessionDetailView(SessionAPIView):
     @extend_schema(
         operation_id="active_liveness_sessions_retrieve",
         parameters=[SID],
@@ -97,8 +128,8 @@ class SessionDetailView(MerchantAPIView):
     )
     def get(self, request: Request, sid: str) -> Response:
         sessions_expire_due(merchant=request.user, sid=sid)
-        session = selectors.session_get(merchant=request.user, sid=sid)
-        return Response(session_representation(session, page_url=page_url(request, session)))
+        session = selectors.session_get(merchant=request.user, sid=sid, kind=self.kind)
+        return Response(self.represent(request, session))
 
     @extend_schema(
         operation_id="active_liveness_sessions_delete",
@@ -107,11 +138,13 @@ class SessionDetailView(MerchantAPIView):
         summary="Delete a session: revoke its page and delete its stored images",
     )
     def delete(self, request: Request, sid: str) -> Response:
-        session_delete(merchant=request.user, sid=sid)
+        session_delete(merchant=request.user, sid=sid, kind=self.kind)
         return Response(status=204)
 
 
-class SessionImagesView(MerchantAPIView):
+class SessionImagesView(SessionAPIView):
+    image_route = "session-image"
+
     @extend_schema(
         operation_id="active_liveness_sessions_images",
         parameters=[SID],
@@ -120,12 +153,12 @@ class SessionImagesView(MerchantAPIView):
     )
     def get(self, request: Request, sid: str) -> Response:
         sessions_expire_due(merchant=request.user, sid=sid)
-        session, images = selectors.session_images(merchant=request.user, sid=sid)
+        session, images = selectors.session_images(merchant=request.user, sid=sid, kind=self.kind)
         shaped = [
             image_representation(
                 image,
                 url=request.build_absolute_uri(
-                    reverse("session-image", kwargs={"sid": session.sid, "image_id": image.pk})
+                    reverse(self.image_route, kwargs={"sid": session.sid, "image_id": image.pk})
                 ),
                 gestures=session.gestures,
             )
@@ -140,7 +173,7 @@ class SessionImagesView(MerchantAPIView):
         return Response(answer)
 
 
-class SessionImageView(MerchantAPIView):
+class SessionImageView(SessionAPIView):
     @extend_schema(
         operation_id="active_liveness_sessions_image",
         parameters=[SID, IMAGE_ID],
@@ -148,11 +181,13 @@ class SessionImageView(MerchantAPIView):
         summary="One stored frame, as JPEG",
     )
     def get(self, request: Request, sid: str, image_id: str) -> FileResponse:
-        image = selectors.session_image(merchant=request.user, sid=sid, image_id=image_id)
+        image = selectors.session_image(
+            merchant=request.user, sid=sid, image_id=image_id, kind=self.kind
+        )
         return FileResponse(image.image.open("rb"), content_type=image.content_type)
 
 
-class SessionAuditView(MerchantAPIView):
+class SessionAuditView(SessionAPIView):
     @extend_schema(
         operation_id="active_liveness_sessions_audit",
         parameters=[SID],
@@ -161,7 +196,7 @@ class SessionAuditView(MerchantAPIView):
     )
     def get(self, request: Request, sid: str) -> Response:
         sessions_expire_due(merchant=request.user, sid=sid)
-        session, events = selectors.session_audit(merchant=request.user, sid=sid)
+        session, events = selectors.session_audit(merchant=request.user, sid=sid, kind=self.kind)
         return Response(
             {
                 "sid": str(session.sid),
@@ -171,7 +206,7 @@ class SessionAuditView(MerchantAPIView):
         )
 
 
-class SessionWebhooksView(MerchantAPIView):
+class SessionWebhooksView(SessionAPIView):
     @extend_schema(
         operation_id="active_liveness_sessions_webhooks",
         parameters=[SID],
@@ -180,5 +215,5 @@ class SessionWebhooksView(MerchantAPIView):
     )
     def get(self, request: Request, sid: str) -> Response:
         sessions_expire_due(merchant=request.user, sid=sid)
-        deliveries = selectors.webhook_deliveries(merchant=request.user, sid=sid)
+        deliveries = selectors.webhook_deliveries(merchant=request.user, sid=sid, kind=self.kind)
         return Response(webhook_deliveries_representation(parse_sid(sid), deliveries))

@@ -8,7 +8,7 @@ from typing import Any
 
 from gestures.vocabulary import EventKind, Verdict
 from sessions.dashboard.selectors import NO_VERDICT
-from sessions.models import LivenessSession, SessionEvent, SessionImage
+from sessions.models import LivenessSession, SessionEvent, SessionImage, SessionKind
 
 SUMMARY_MAX = 140
 
@@ -53,8 +53,10 @@ def event_summary(event: SessionEvent) -> str:
         return f"attempt {data.get('attempt')} failed, {data.get('attempts_left')} left"
     if kind == EventKind.VERDICT:
         # The committed verdict itself (sessions.services.progress.session_finish).
-        verdict: Verdict = event.data
-        return f"{verdict['status']} ({verdict['result']['gesture_status']})"
+        # An active verdict says its deciding gesture's status; a passive one its band.
+        result = event.data.get("result", {}) if isinstance(event.data, dict) else {}
+        why = result.get("gesture_status") or result.get("status")
+        return f"{event.data.get('status')} ({why})"
     if not data:
         return ""
     text = ", ".join(f"{k}: {v}" for k, v in data.items())
@@ -65,7 +67,7 @@ def gesture_rows(session: LivenessSession) -> list[GestureRow]:
     """One row per requested gesture, with its outcome once there is a verdict (which has one
     for every requested gesture, in order)."""
     verdict: Verdict | None = session.result
-    outcomes = verdict["result"]["gestures"] if verdict is not None else []
+    outcomes = verdict["result"].get("gestures", []) if verdict is not None else []
     rows = []
     for i, gesture in enumerate(session.gestures):
         outcome = outcomes[i] if i < len(outcomes) else None
@@ -91,10 +93,14 @@ def passive_of(session: LivenessSession) -> str:
     """The session's anti-spoofing evidence in one line; a dash before the verdict, or when the
     run scored no frames (the check was off)."""
     verdict: Verdict | None = session.result
-    if verdict is None or "passive" not in verdict["result"]:
+    if verdict is None:
         return "—"
-    result = verdict["result"]
-    line = f"{result['passive']['status']} (spoof {result['passive']['spoof_percentage']})"
+    result: dict[str, Any] = dict(verdict["result"])
+    # A passive session's result is the evidence itself (CONTRACT §5).
+    evidence = result if session.kind == SessionKind.PASSIVE else result.get("passive")
+    if not evidence:
+        return "—"
+    line = f"{evidence['status']} (spoof {evidence['spoof_percentage']})"
     return f"{line}: {result['reason']}" if "reason" in result else line
 
 
@@ -115,6 +121,11 @@ def audit_frames(session: LivenessSession, images: list[SessionImage]) -> list[F
         index = image.challenge_index
         gestures = session.gestures or []
         known = index is not None and 0 <= index < len(gestures)
-        caption = f"Challenge {index + 1} · {gestures[index]}" if known else "Audit frame"
+        if session.kind == SessionKind.PASSIVE and index is not None:
+            caption = f"Attempt {index + 1} · end of the hold"
+        elif known and index is not None:
+            caption = f"Challenge {index + 1} · {gestures[index]}"
+        else:
+            caption = "Audit frame"
         frames.append(Frame(image, caption))
     return frames

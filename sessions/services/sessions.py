@@ -22,6 +22,7 @@ from sessions.models import (
     Merchant,
     SessionEvent,
     SessionImage,
+    SessionKind,
     SessionStatus,
     WebhookEvent,
 )
@@ -55,8 +56,12 @@ def session_create(
     webhook_url: str = "",
     page_origin: str = "",
     verify_image: bytes | None = None,
+    kind: SessionKind = SessionKind.ACTIVE,
 ) -> LivenessSession:
     """Create a PENDING session; the challenge order is fixed here, on the server.
+
+    A passive session (`kind`, CONTRACT §5) has no gestures: its page asks the user to hold
+    still (`gestures.passive_session`), and `number_of_gestures` and `gestures` are ignored.
 
     `webhook_url` receives its end's event (CONTRACT §6); `page_origin` (scheme and host of
     the page URL the merchant was given) lets that event carry the same page `url`.
@@ -64,7 +69,9 @@ def session_create(
     (`sessions.services.verify`): checked before anything is written, kept as evidence."""
     _create_rate_check(merchant=merchant, device_correlation_id=device_correlation_id)
     verify_type = verify_image_check(data=verify_image) if verify_image is not None else None
-    if gestures:
+    if kind == SessionKind.PASSIVE:
+        chosen, requested = [], False
+    elif gestures:
         chosen, requested = list(gestures), True
     else:
         chosen = draw_gestures(settings.LIVENESS_DEFAULT_GESTURE_POOL, number_of_gestures)
@@ -73,6 +80,7 @@ def session_create(
     with transaction.atomic():
         session = LivenessSession.objects.create(
             merchant=merchant,
+            kind=kind,
             success_url=success_url,
             cancel_url=cancel_url,
             number_of_gestures=len(chosen),
@@ -157,7 +165,7 @@ def sessions_expire_due(
     return expired
 
 
-def session_delete(*, merchant: Merchant, sid: Any) -> None:
+def session_delete(*, merchant: Merchant, sid: Any, kind: str = SessionKind.ACTIVE) -> None:
     """Revoke the page and delete stored images; the sid then answers 404.
 
     The row stays as a tombstone (status, times, audit trail) for the operator, but every
@@ -168,7 +176,7 @@ def session_delete(*, merchant: Merchant, sid: Any) -> None:
         raise NotFound("session not found")
     with transaction.atomic():
         updated = LivenessSession.objects.filter(
-            pk=parsed, merchant=merchant, deleted_at=None
+            pk=parsed, merchant=merchant, kind=kind, deleted_at=None
         ).update(deleted_at=timezone.now())
         if not updated:
             raise NotFound("session not found")

@@ -24,7 +24,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from sessions import webhook_http
@@ -34,6 +33,7 @@ from sessions.models import (
     DeliveryStatus,
     LivenessSession,
     Merchant,
+    SessionKind,
     WebhookAttempt,
     WebhookDelivery,
     WebhookEvent,
@@ -83,7 +83,8 @@ def webhook_event_record(
 
 
 def session_webhook_record(*, session_id: uuid.UUID, event: WebhookEvent) -> None:
-    """An active session that this transaction just ended: its event, if it has a URL."""
+    """A session (active or passive) that this transaction just ended: its event, if it has
+    a URL."""
     session = LivenessSession.objects.select_related("merchant").get(pk=session_id)
     if not session.webhook_url:
         return
@@ -97,12 +98,20 @@ def session_webhook_record(*, session_id: uuid.UUID, event: WebhookEvent) -> Non
 
 
 def _session_object(session: LivenessSession) -> dict[str, Any]:
-    # CONTRACT §1's session object, shaped where the API shapes it.
-    from sessions.api.serializers import session_representation
+    # The session object its API path answers (CONTRACT §1, or §5's passive one), shaped
+    # where the API shapes it.
+    from sessions.api.passive_sessions import passive_session_representations
+    from sessions.api.serializers import session_representations
+    from sessions.api.views import page_path
 
-    origin = session.page_origin or settings.PUBLIC_BASE_URL
-    path = reverse("liveness-page", kwargs={"token": session.page_token})
-    return session_representation(session, page_url=origin + path)
+    url = (session.page_origin or settings.PUBLIC_BASE_URL) + page_path(session)
+    shape = (
+        passive_session_representations
+        if session.kind == SessionKind.PASSIVE
+        else session_representations
+    )
+    shaped: dict[str, Any] = shape([session], page_url=lambda _: url)[0]
+    return shaped
 
 
 def _hand_on(delivery_id: str) -> None:

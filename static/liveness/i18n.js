@@ -8,6 +8,11 @@ export const STRINGS = {
       one: "You'll be asked to do 1 simple movement in front of your camera. It takes less than a minute.",
       other: "You'll be asked to do {n} simple movements in front of your camera. It takes less than a minute."
     },
+    passive_hint_lead: "You'll be asked to look at your camera and hold still for a few seconds. It takes less than a minute.",
+    hold_title: "Hold still and look at the camera",
+    hold_text: "Keep your face inside the oval until the circle is full.",
+    passive_checking_title: "All done",
+    passive_checking_text: "Checking your face…",
     tip_camera: "Allow access to your camera when your browser asks",
     tip_light: "Find a well-lit place, without a bright light behind you",
     tip_person: "Make sure you are the only person in view",
@@ -124,6 +129,11 @@ export const STRINGS = {
       one: "Anda akan diminta melakukan 1 gerakan sederhana di depan kamera. Hanya butuh kurang dari satu menit.",
       other: "Anda akan diminta melakukan {n} gerakan sederhana di depan kamera. Hanya butuh kurang dari satu menit."
     },
+    passive_hint_lead: "Anda akan diminta melihat ke kamera dan diam selama beberapa detik. Hanya butuh kurang dari satu menit.",
+    hold_title: "Tahan posisi dan lihat ke kamera",
+    hold_text: "Jaga wajah Anda di dalam oval sampai lingkaran penuh.",
+    passive_checking_title: "Selesai",
+    passive_checking_text: "Sedang memeriksa wajah Anda…",
     tip_camera: "Izinkan akses ke kamera saat diminta oleh browser",
     tip_light: "Cari tempat yang terang, tanpa cahaya terang di belakang Anda",
     tip_person: "Pastikan hanya Anda yang terlihat di kamera",

@@ -25,6 +25,7 @@ const body = document.body;
 const now = function () { return performance.now(); };
 const cfg = {
   wsUrl: body.getAttribute("data-ws-url") || "",
+  mode: body.getAttribute("data-mode") === "passive" ? "passive" : "active",
   lang: body.getAttribute("data-lang") === "id" ? "id" : "en",
   cancelUrl: body.getAttribute("data-cancel-url") || "",
   total: toInt(body.getAttribute("data-total"), 1),
@@ -32,7 +33,7 @@ const cfg = {
 };
 
 let state = initialState({
-  total: cfg.total, maxAttempts: cfg.maxAttempts, cancelUrl: cfg.cancelUrl,
+  mode: cfg.mode, total: cfg.total, maxAttempts: cfg.maxAttempts, cancelUrl: cfg.cancelUrl,
   pageUrl: window.location.href
 });
 let pacing = initialPacing();
@@ -199,7 +200,7 @@ function on(id, handler) {
 }
 
 /* ---------- boot ---------- */
-view.applyStrings(cfg.total, !!cfg.cancelUrl);
+view.applyStrings(cfg.total, !!cfg.cancelUrl, cfg.mode === "passive");
 document.querySelectorAll('[data-action="cancel"]').forEach(function (n) {
   n.addEventListener("click", function () { dispatch({ type: EVENT.CANCEL }); });
 });

@@ -18,7 +18,7 @@ export const SERVER_MESSAGES = Object.freeze([
   "result", "error", "paused", "busy", "resumed", "replaced", "pong"
 ]);
 export const PHASES = Object.freeze([
-  "ready", "positioning", "challenge", "between", "attempt_failed", "done"
+  "ready", "positioning", "challenge", "between", "attempt_failed", "done", "hold"
 ]);
 // No frames before Start, while the server waits for "Try again", or once it is done.
 export const IDLE_PHASES = Object.freeze(["ready", "attempt_failed", "done"]);

@@ -34,6 +34,8 @@ const NONE = Object.freeze([]);
 
 export function initialState(cfg) {
   return {
+    // "passive": a passive-liveness session (hold still, a progress ring, no gestures).
+    mode: cfg.mode === "passive" ? "passive" : "active",
     cancelUrl: cfg.cancelUrl || "",
     pageUrl: cfg.pageUrl || "",
     phase: null,            // the server's phase; null until the first `state`
@@ -43,6 +45,7 @@ export function initialState(cfg) {
     completed: 0,
     challenge: null,        // the open challenge C, or null
     challengeSerial: 0,     // counts challenges opened (a new one resets the countdown)
+    hold: null,             // a passive hold, as the server says it: {progress 0..1, hold_ms}
     deadline: 0,            // page clock when the open challenge's time runs out
     justPassed: false,      // show "Nice!" between challenges
     failInfo: null,
@@ -99,6 +102,7 @@ const HANDLERS = {
     if (typeof m.completed === "number") next.completed = m.completed;
     if (m.phase === "challenge" && m.challenge) openChallenge(next, m.challenge, t);
     else next.challenge = null;
+    followHold(next, m);
     if (!m.paused) {
       next.paused = null;
       next.pausedLeft = null;
@@ -116,14 +120,17 @@ const HANDLERS = {
     // Start is idempotent: after a reconnect the page simply says it again.
     if (m.phase === "ready" && next.started) act(next, "send", { message: startMessage() });
     if (prev !== m.phase && m.phase === "positioning" && next.started) say(next, "positioning");
+    if (prev !== m.phase && m.phase === "hold" && next.started) say(next, "hold");
   },
 
   // A frame's answer carries the server's current phase and open challenge: follow them.
   frame_result: function (next, m, t) {
     if (typeof m.phase === "string" && m.phase !== next.phase) {
+      if (m.phase === "hold" && next.started) say(next, "hold");
       next.phase = m.phase;
       if (m.phase !== "attempt_failed") next.failInfo = null;
     }
+    if (typeof m.phase === "string") followHold(next, m);
     if (m.phase === "challenge" && m.challenge) openChallenge(next, m.challenge, t);
     else if (next.challenge && typeof m.phase === "string") next.challenge = null;
     guidance(next, m.guidance);
@@ -288,6 +295,18 @@ const HANDLERS = {
   }
 };
 
+// A passive session's hold: the server's progress (answers come in frame order); it drops
+// back to nothing when the hold starts over (the face was lost).
+function followHold(next, m) {
+  const h = m.hold;
+  if (m.phase !== "hold" || !h || typeof h.progress !== "number") {
+    next.hold = null;
+    return;
+  }
+  const progress = Math.max(0, Math.min(1, h.progress));
+  next.hold = { progress: progress, hold_ms: h.hold_ms | 0 };
+}
+
 function openChallenge(next, c, t) {
   if (!c) { next.challenge = null; return; }
   const prev = next.challenge;
@@ -363,8 +382,18 @@ export function timeLeft(s, t) {
   return s.paused && s.pausedLeft !== null ? s.pausedLeft : Math.max(0, s.deadline - t);
 }
 
+// A passive session's hold done so far, 0..1 (its ring); 0 when none is open.
+export function holdProgress(s) {
+  return s.phase === "hold" && s.hold ? s.hold.progress : 0;
+}
+
+export function inHold(s) {
+  return s.mode === "passive" && s.phase === "hold";
+}
+
 // What the panel beside the preview says when no challenge is open.
 export function panelMessage(s) {
+  if (s.mode === "passive") return s.phase === "done" ? "passive_checking" : "hold";
   if (s.completed >= s.total && s.phase !== "positioning") return "checking";
   if (s.justPassed && s.phase !== "positioning") return "between";
   return "positioning";

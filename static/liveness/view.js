@@ -6,7 +6,7 @@
 
 import { ICONS } from "./icons.js";
 import {
-  attemptsLeft, guidanceToShow, inChallenge, panelMessage, screenOf, timeLeft
+  attemptsLeft, guidanceToShow, holdProgress, inChallenge, panelMessage, screenOf, timeLeft
 } from "./reducer.js";
 
 const ANNOUNCE_DELAY_MS = 60;
@@ -33,6 +33,10 @@ export function createView({ doc, win, tr, now, video }) {
     challengeText: $("challenge-text"),
     challengeTime: $("challenge-time"),
     ringBar: $("ring-bar"),
+    hold: $("hold"),
+    holdBar: $("hold-bar"),
+    holdTitle: $("hold-title"),
+    holdText: $("hold-text"),
     livePolite: $("live-polite"),
     liveAssertive: $("live-assertive")
   };
@@ -43,10 +47,11 @@ export function createView({ doc, win, tr, now, video }) {
   let busyTicker = 0, lostTicker = 0, passTimer = 0;
 
   /* ---------- static text and icons ---------- */
-  function applyStrings(total, hasCancel) {
+  function applyStrings(total, hasCancel, passive) {
     doc.querySelectorAll("[data-i18n]").forEach(function (n) {
       const vars = n.getAttribute("data-i18n-n") === "total" ? { n: total } : null;
-      n.textContent = t(n.getAttribute("data-i18n"), vars);
+      const key = (passive && n.getAttribute("data-i18n-passive")) || n.getAttribute("data-i18n");
+      n.textContent = t(key, vars);
     });
     doc.querySelectorAll("[data-icon]").forEach(function (n) {
       n.innerHTML = ICONS.ui(n.getAttribute("data-icon"));
@@ -105,14 +110,32 @@ export function createView({ doc, win, tr, now, video }) {
     }
   }
 
+  // A passive session: no steps and no challenge, the hold's ring and its sentence.
+  function renderHold(s) {
+    el.steps.hidden = true;
+    el.challenge.hidden = true;
+    el.panelPositioning.hidden = true;
+    el.hold.hidden = false;
+    const which = panelMessage(s);
+    el.holdTitle.textContent = t(which + "_title");
+    el.holdText.textContent = t(which + "_text");
+    const progress = s.phase === "done" ? 1 : holdProgress(s);
+    el.hold.setAttribute("data-progress", String(Math.round(progress * 100)));
+    el.holdBar.style.strokeDashoffset = String(100 - progress * 100);
+  }
+
   function renderCamera(s) {
-    renderSteps(s);
     const noPicture = !video.srcObject || video.readyState < 2;
     const waiting = !s.connected || s.phase === null || s.phase === "ready" || noPicture;
     el.stageStatus.hidden = !waiting && !s.paused;
     el.stageStatus.lastElementChild.textContent = noPicture
       ? t("camera_starting") : waiting ? t("connecting") : pausedText(s);
     body.setAttribute("data-paused", s.paused ? "true" : "false");
+    if (s.mode === "passive") {
+      renderHold(s);
+      return;
+    }
+    renderSteps(s);
     const c = s.phase === "challenge" ? s.challenge : null;
     el.challenge.hidden = !c;
     el.panelPositioning.hidden = !!c;
@@ -249,6 +272,7 @@ export function createView({ doc, win, tr, now, video }) {
         });
       case "passed": return str.challenge_passed;
       case "positioning": return t("positioning_text");
+      case "hold": return t("hold_title");
       case "guidance": return str.guidance[e.code];
       case "failed":
         return t("failed_title") + ". " + failedReasonText(s) + " " +

@@ -36,7 +36,7 @@ ENGINE_EVENTS = {
 
 def test_the_members_are_todays_strings() -> None:
     assert [p.value for p in Phase] == [
-        "ready", "positioning", "challenge", "between", "attempt_failed", "done"
+        "ready", "positioning", "challenge", "between", "attempt_failed", "done", "hold"
     ]  # fmt: skip
     assert {codes.POSITIONING, codes.CHALLENGE, codes.BETWEEN, codes.DONE} <= set(Phase)
     assert Phase.DONE == "done" and f"{EventKind.VERDICT}" == "verdict"

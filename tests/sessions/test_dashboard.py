@@ -398,3 +398,44 @@ def test_the_detail_plots_finger_states_over_time_for_a_hand_challenge(
     assert dots.count("finger_index") == dots.count("finger_middle") == raised
     assert re.search(r'<polyline class="line" data-series="finger_index"', svg.group(0))
     assert "Hand: fingers raised" in svg.group(0) and "Index finger raised" in html
+
+
+def test_a_passive_session_is_listed_and_shown_with_its_frames_and_score(
+    staff: Client, merchant: MerchantPersona, settings: Any, tmp_path: Any
+) -> None:
+    """CONTRACT §5's passive sessions: no gestures, the hold's frames and the passive score."""
+    settings.MEDIA_ROOT = tmp_path
+    spoof = {
+        "status": "failed",
+        "result": {"spoof_percentage": 0.91, "status": "HIGH", "reason": "SPOOF_SUSPECTED"},
+    }
+    session = LivenessSessionFactory(
+        merchant=merchant.merchant, kind="passive", gestures=[], number_of_gestures=0
+    )  # fmt: skip
+    event_record(session=session, kind="started")
+    session_image_save(session=session, kind="reference", jpeg=JPEG)
+    session_image_save(session=session, kind="audit", jpeg=JPEG, challenge_index=0)
+    now_ms = int(timezone.now().timestamp() * 1000)
+    session_timeline_append(session=session, samples=[
+        {"t": now_ms + i * 100, "faces": 1, "yaw": 1.0, "pitch": 2.0, "roll": 0.0,
+         "eye_left": 0.3, "eye_right": 0.3, "mouth": 0.05, "live": 0.09, "guidance": "ok",
+         "phase": "hold", "challenge": None, "attempt": 1}
+        for i in range(20)
+    ])  # fmt: skip
+    event_record(session=session, kind="verdict", data=spoof)
+    LivenessSession.objects.filter(pk=session.pk).update(
+        status=SessionStatus.FINISHED, result=spoof, finished_at=timezone.now()
+    )
+    listed = staff.get(LIST).content.decode()
+    assert '<span class="badge passive">passive</span>' in listed
+    response = staff.get(detail_url(session))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Passive session: the user held still, no gestures" in html
+    assert "Gestures requested" not in html
+    assert "HIGH (spoof 0.91): SPOOF_SUSPECTED" in html
+    assert "Attempt 1 · end of the hold" in html
+    assert "failed (HIGH)" in html  # the verdict in the audit trail
+    svg = re.search(r"<svg class=\"plot\".*?</svg>", html, re.S)
+    assert svg is not None
+    assert len(re.findall(r'<circle class="dot" data-series="live"', svg.group(0))) == 20

@@ -35,6 +35,34 @@ try {
 } catch (error) { out.missing = error; }
 console.log(JSON.stringify(out));
 """
+# faceBio.passiveLivenessSessions posts `{success_url, cancel_url}` as JSON and GETs
+# `face/v1/passive-liveness-sessions/<sid>`; it returns the JSON answer and throws the error body.
+PASSIVE_SESSIONS_SCRIPT = """
+import { Vision } from "@glair/vision";
+const [baseUrl, apiKey, username, password] = process.argv.slice(2);
+const vision = new Vision({ baseUrl, apiKey, username, password });
+const sessions = vision.faceBio.passiveLivenessSessions;
+const out = {};
+out.created = await sessions.create({
+  success_url: "https://merchant.example/done", cancel_url: "https://merchant.example/back",
+});
+out.bare = await sessions.create({ success_url: "https://merchant.example/done" });
+out.retrieved = await sessions.retrieve({ sid: out.created.sid });
+try {
+  await new Vision({ baseUrl, apiKey, username, password: "wrong" })
+    .faceBio.passiveLivenessSessions.retrieve({ sid: out.created.sid });
+} catch (error) { out.unauthorized = error; }
+try { await sessions.retrieve({ sid: "no-such-sid" }); } catch (error) { out.missing = error; }
+const active = await vision.faceBio.activeLivenessSessions.create({
+  success_url: "https://merchant.example/done",
+});
+try { await sessions.retrieve({ sid: active.sid }); } catch (error) { out.activeSid = error; }
+try {
+  await sessions.create({ success_url: "javascript:alert(1)" });
+} catch (error) { out.badUrl = error; }
+console.log(JSON.stringify(out));
+"""
+
 # faceBio.passiveLiveness reads the file and posts it as a bare Blob (`image`, typed
 # application/octet-stream, named "blob"); it returns the JSON answer and throws the error body.
 PASSIVE_SCRIPT = """
@@ -115,6 +143,7 @@ def sdk_dir(tmp_path_factory: Any) -> Path:
         )
     (cache / "check.mjs").write_text(SCRIPT)
     (cache / "passive.mjs").write_text(PASSIVE_SCRIPT)
+    (cache / "passive_sessions.mjs").write_text(PASSIVE_SESSIONS_SCRIPT)
     (cache / "active.mjs").write_text(ACTIVE_SCRIPT)
     (cache / "match.mjs").write_text(MATCH_SCRIPT)
     return cache
@@ -166,6 +195,32 @@ def test_glairs_own_sdk_creates_and_retrieves_sessions(
     assert out["unauthorized"]["status"] == 401
     assert out["unauthorized"]["reason"] == "UNAUTHORIZED"
     assert out["missing"] == {"status": 404, "reason": "NOT_FOUND", "message": "session not found"}
+
+
+def test_glairs_own_sdk_creates_and_retrieves_passive_sessions(
+    sdk_dir: Path, server: LiveServer, creds: dict[str, str]
+) -> None:
+    out = run_sdk(
+        sdk_dir,
+        "passive_sessions.mjs",
+        server.url,
+        creds["api_key"],
+        creds["username"],
+        creds["password"],
+    )
+    created = out["created"]
+    assert created["status"] == "PENDING" and created["result"] is None
+    assert created["success_url"] == "https://merchant.example/done"
+    assert created["cancel_url"] == "https://merchant.example/back"
+    assert created["url"].startswith(server.url + "/face/passive-liveness/")
+    assert "number_of_gestures" not in created
+    assert out["retrieved"] == created
+    assert out["bare"]["cancel_url"] is None and out["bare"]["sid"] > created["sid"]
+    assert out["unauthorized"]["status"] == 401
+    assert out["unauthorized"]["reason"] == "UNAUTHORIZED"
+    assert out["missing"] == {"status": 404, "reason": "NOT_FOUND", "message": "session not found"}
+    assert out["activeSid"]["status"] == 404  # an active session is no passive one
+    assert out["badUrl"]["status"] == 400 and out["badUrl"]["field"] == "success_url"
 
 
 def test_glairs_own_sdk_checks_passive_liveness_of_a_photo(

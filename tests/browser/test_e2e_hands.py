@@ -92,7 +92,8 @@ def test_a_hand_and_head_session_passes_the_hand_then_asks_for_the_turn(
     wait_messages(page, "challenge_passed", 1, timeout=60_000)
     wait_messages(page, "challenge", 2, timeout=20_000)
     asked = page.evaluate(
-        "window.__liveness.messages.filter(m => m.type === 'challenge').map(m => m.challenge.gesture)"
+        "window.__liveness.messages.filter(m => m.type === 'challenge')"
+        ".map(m => m.challenge.gesture)"
     )
     assert asked[:2] == ["HAND_01100", "HEAD_LEFT"]
     snap(page, "hand-passed-turn-asked")

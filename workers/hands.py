@@ -67,11 +67,10 @@ def _hands() -> Any:
 def _scaled(rgb: npt.NDArray[np.uint8], width: int) -> npt.NDArray[np.uint8]:
     """The frame at most `width` wide (area averaging), read-only."""
     height, full = rgb.shape[:2]
+    frame = rgb.view()
     if full > width:
         size = (width, max(round(height * width / full), 1))
-        frame = cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
-    else:
-        frame = rgb.view()
+        frame = np.asarray(cv2.resize(rgb, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
     frame.flags.writeable = False
     return frame
 

@@ -11,6 +11,10 @@
    `gestures.hands` were chosen, and the held-out runs, reported apart.
 4. Per finger state read, how often it appears per labelled count (the confusion table), and
    the per-frame cost of the hand model on these 800x600 photos and at the page's 480 px.
+5. False hands: 12 frames spread over each shared talking-head clip (`videos/`, `videos/more/`;
+   not the stage footage, whose performers' hands are real), at the page's 480 px. Every
+   hand found there is false; the ones beside the face (`gestures.hand_challenge.beside_face`,
+   default settings) are those a hand challenge would read.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from gestures.codes import HAND_GESTURES  # noqa: E402
+from gestures.config import EngineConfig  # noqa: E402
+from gestures.hand_challenge import beside_face  # noqa: E402
 from gestures.hands import Hand, finger_state  # noqa: E402
 from workers.hands import MODEL_WIDTH, run_hands  # noqa: E402
 
@@ -184,6 +190,43 @@ def cost(folder: Path, names: list[str], repeats: int, face_only: Path) -> None:
         print(f"| {label} | {statistics.median(times):.1f} | {times[int(len(times) * 0.9)]:.1f} |")
 
 
+def false_hands(data: Path) -> None:
+    from workers.analysis import analyze_rgb
+
+    clips = sorted((data / "videos").glob("*.mp4")) + sorted(
+        (data / "videos" / "more").glob("*.mp4")
+    )
+    clips = [c for c in clips if c.name != "fr_hamilton_multiface.mp4"]
+    frames = with_hand = beside = 0
+    where = []
+    for clip in clips:
+        capture = cv2.VideoCapture(str(clip))
+        total = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
+        for index in sorted({round(i * (total - 1) / 11) for i in range(12)}):
+            capture.set(cv2.CAP_PROP_POS_FRAMES, index)
+            ok, bgr = capture.read()
+            if not ok:
+                continue
+            size = (PAGE_WIDTH, round(bgr.shape[0] * PAGE_WIDTH / bgr.shape[1]))
+            rgb = cv2.cvtColor(
+                cv2.resize(bgr, size, interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2RGB
+            )
+            obs = analyze_rgb(rgb, hands=True)
+            frames += 1
+            found = obs.hands or []
+            near = [h for h in found if beside_face(h, obs, EngineConfig())]
+            with_hand += bool(found)
+            beside += bool(near)
+            if found:
+                where.append(f"{clip.name}:{index}" + (" (beside the face)" if near else ""))
+        capture.release()
+    title = f"False hands on {frames} frames of {len(clips)} talking-head clips"
+    print(f"\n## {title} (no hand in view)\n")
+    print(f"Frames with a hand found: {with_hand}; with one beside the face: {beside}.")
+    if where:
+        print("Where: " + ", ".join(where) + ".")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
@@ -193,6 +236,7 @@ def main() -> None:
         "--width", type=int, default=None, help="scale the photos to this width first"
     )
     parser.add_argument("--no-cost", action="store_true", help="skip the cost table")
+    parser.add_argument("--no-false", action="store_true", help="skip the false-hand count")
     args = parser.parse_args()
     folder = args.data / "hands" / "subhi_handsdataset"
     labels = load_labels(folder)
@@ -200,6 +244,8 @@ def main() -> None:
     given = "as given (800x600)" if args.width is None else f"scaled to {args.width} px wide"
     print(f"Photos {given}; workers.hands scales frames to {MODEL_WIDTH} px for the model\n")
     accuracy(labels, analyse(folder, names, args.cache, args.width))
+    if not args.no_false:
+        false_hands(args.data)
     if not args.no_cost:
         face_only = args.data / "images" / "3ddfa_v2" / "JianzhuGuo.jpg"
         cost(folder, names[:: max(len(names) // args.cost_frames, 1)], 2, face_only)

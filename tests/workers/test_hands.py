@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
+from workers import hands as hands_module
 from workers.analysis import analyze_rgb
 from workers.hands import run_hands
 
@@ -93,3 +94,43 @@ def test_a_hand_partly_in_front_of_the_face_leaves_both_found(photo):
         out[y : y + crop.shape[0], x : x + crop.shape[1]] = crop
         seen = analyze_rgb(np.ascontiguousarray(out[:, int(hx + hw) + 40 :]), hands=True)
         assert seen.faces == 1 and [h.fingers for h in seen.hands] == ["01100"], covered
+
+
+def clip_frame(shared_data, name: str, index: int, width: int = 480):
+    capture = cv2.VideoCapture(str(shared_data / "videos" / name))
+    capture.set(cv2.CAP_PROP_POS_FRAMES, index)
+    ok, bgr = capture.read()
+    capture.release()
+    assert ok
+    size = (width, round(bgr.shape[0] * width / bgr.shape[1]))
+    return cv2.cvtColor(cv2.resize(bgr, size, interpolation=cv2.INTER_AREA), cv2.COLOR_BGR2RGB)
+
+
+@pytest.mark.parametrize(
+    ("name", "state"),
+    [("3_pic00043.jpg", "01000"), ("3_pic00053.jpg", "01000"), ("25_pic00003.jpg", "00000")],
+)
+def test_a_hand_the_full_models_miss_is_found_by_the_lite_ones(photo, name, state):
+    # Tuning-run photos (bench/hands.py) where neither view of the full palm detector finds
+    # the hand: an index finger raised over a loose fist, a fist low in the frame.
+    rgb = photo(SUBHI + name)
+    small = hands_module._scaled(rgb, hands_module.MODEL_WIDTH)
+    full = hands_module._hands()
+    assert not full.process(small).multi_hand_landmarks
+    assert not full.process(np.ascontiguousarray(small[:, ::-1])).multi_hand_landmarks
+    assert [h.fingers for h in run_hands(rgb)] == [state]
+
+
+@pytest.mark.parametrize(
+    ("clip", "index"), [("tp_driving_turn.mp4", 30), ("more/retalking_face2.mp4", 112)]
+)
+def test_a_hand_the_lite_models_are_unsure_of_is_no_hand(shared_data, clip, index):
+    # Talking heads with no hand in view, where the lite models find one (its side scored
+    # 0.78-0.89): below FALLBACK_SCORE_MIN, so no hand comes back.
+    rgb = clip_frame(shared_data, clip, index)
+    small = hands_module._scaled(
+        hands_module._scaled(rgb, hands_module.MODEL_WIDTH), hands_module.FALLBACK_WIDTH
+    )
+    lite = hands_module._lite_graph.get().process(small)
+    assert lite.multi_hand_landmarks, "the lite model no longer sees a hand here"
+    assert run_hands(rgb) == []

@@ -178,7 +178,7 @@ class GestureTracker:
         if neutral and self._neutral.held(t_ms, c.neutral_hold_ms):
             # The user's own neutral, measured over the whole hold: one frame caught mid-blink
             # or mid-word would make every later blink or mouth look smaller than it is.
-            self.baseline = Baseline.over(self._neutral_frames)
+            self.baseline = self._with_open_eyes(Baseline.over(self._neutral_frames))
             self._neutral_frames = []
             return Outcome(PENDING, neutral=True)
         return Outcome(PENDING)
@@ -201,6 +201,23 @@ class GestureTracker:
             return None
         rank = min(int(_EYE_LEVEL_RANK * len(seen)), len(seen) - 1)
         return sorted(e[1] for e in seen)[rank], sorted(e[2] for e in seen)[rank]
+
+    def _with_open_eyes(self, baseline: Baseline) -> Baseline:
+        """For HEAD_11, a neutral taken on closing lids gets the user's open level as its eyes'
+        neutral: the challenge asks to close and reopen, and users start closing as soon as it
+        appears, often before a neutral can be held with open eyes; measured from closing
+        lids, the closed eyes look too shallow to count as closed (`liveportrait_d7`)."""
+        level = self._eye_level() if self.gesture == codes.HEAD_11 else None
+        if level is None:
+            return baseline
+        ratio = self.config.eye_open_ratio
+        if baseline.eye_right >= ratio * level[0] and baseline.eye_left >= ratio * level[1]:
+            return baseline
+        return dataclasses.replace(
+            baseline,
+            eye_right=max(baseline.eye_right, level[0]),
+            eye_left=max(baseline.eye_left, level[1]),
+        )
 
     def _eyes_open(self, obs: FrameObservation) -> bool:
         """For a closing gesture (HEAD_00, HEAD_01, HEAD_10), both eyes open against the user's

@@ -153,3 +153,16 @@ def test_a_neutral_is_not_taken_while_the_lids_are_closing(recording, fps):
     assert report["result"]["gestures"][0]["gesture_status"] == codes.MATCH, report["result"]
     alone = replay(frames, [codes.HEAD_00], EngineConfig(eye_level_ms=0), max_attempts=1)
     assert alone["result"]["gestures"][0]["gesture_status"] == codes.NOT_MATCH
+
+
+@pytest.mark.parametrize("fps", [8, 10, 15])
+def test_eyes_closed_as_the_open_eyes_challenge_appears_still_count(recording, fps):
+    # liveportrait_d7, HEAD_11: she closes her eyes (68-83) as soon as the challenge opens,
+    # before a neutral could be held with open eyes; the neutral then taken on the closing lids
+    # made her closed eyes read 0.7-0.75 of "neutral": never closed, so her reopening never
+    # counted. HEAD_11's eye neutral is at least her open-eye level from the recent frames.
+    frames = paced(recording(D7), fps)
+    report = replay(frames, [codes.HEAD_11], max_attempts=1)
+    assert report["result"]["gestures"][0]["gesture_status"] == codes.MATCH, report["result"]
+    alone = replay(frames, [codes.HEAD_11], EngineConfig(eye_level_ms=0), max_attempts=1)
+    assert alone["result"]["gestures"][0]["gesture_status"] == codes.NOT_MATCH

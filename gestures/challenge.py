@@ -19,7 +19,7 @@ from gestures import codes
 from gestures.challenge_frames import ChallengeFrames, _Frame
 from gestures.config import EngineConfig
 from gestures.detector import GestureTracker
-from gestures.guidance import FacePlace, guidance
+from gestures.guidance import FacePlaces, guidance
 from gestures.hand_challenge import HandTracker, is_hand_gesture
 from gestures.observation import FrameObservation
 from gestures.passive import PassiveEvidence
@@ -72,7 +72,7 @@ class ChallengeRun(ChallengeFrames):
         self.waiting_retry = False
         # Why the last attempt failed, while waiting for the retry: attempts_left, reason.
         self.last_failure: dict[str, Any] = {}
-        self._places: list[FacePlace] = []
+        self._places = FacePlaces()
         self._recent: list[tuple[int, FrameObservation]] = []
         self._glitch_since: int | None = None  # since when the frames lack exactly one face
         self._last_t: int | None = None
@@ -119,8 +119,8 @@ class ChallengeRun(ChallengeFrames):
         self.passive.add(obs.live if obs.faces == 1 and obs.has_face else None)
         if self._phase_since is None:
             self._phase_since = timestamp_ms
-        shown = guidance(obs, self._reference_place(timestamp_ms), timestamp_ms, self.config)
-        self._remember_place(obs, timestamp_ms)
+        shown = guidance(obs, self._places.reference(timestamp_ms), timestamp_ms, self.config)
+        self._places.remember(obs, timestamp_ms)
         self._remember_face(obs, timestamp_ms)
         if obs.faces == 1 and obs.has_face:
             self._glitch_since = None

@@ -17,12 +17,11 @@ from typing import Any
 from gestures import codes
 from gestures.config import EngineConfig
 from gestures.detector import GestureTracker
-from gestures.guidance import FacePlace
+from gestures.guidance import FacePlaces
 from gestures.hand_challenge import HandTracker
 from gestures.observation import FrameObservation
 from gestures.steps import Step
 
-_STILL_WINDOW_MS = 250
 _LEAD_IN_SLACK_MS = 100
 
 
@@ -46,7 +45,7 @@ class ChallengeFrames:
     phase: str
     verdict: dict[str, Any] | None
     reference_score: float
-    _places: list[FacePlace]
+    _places: FacePlaces
     _recent: list[tuple[int, FrameObservation]]
     _glitch_since: int | None
     _deadline: int | None
@@ -64,18 +63,6 @@ class ChallengeFrames:
         horizon = t_ms - self.config.neutral_hold_ms - _LEAD_IN_SLACK_MS
         self._recent = [(t, o) for t, o in self._recent if t >= horizon]
         self._recent.append((t_ms, obs))
-
-    def _remember_place(self, obs: FrameObservation, t_ms: int) -> None:
-        place = FacePlace.of(obs, t_ms)
-        if place is not None:
-            self._places = [p for p in self._places if t_ms - p.t_ms <= _STILL_WINDOW_MS * 2]
-            self._places.append(place)
-
-    def _reference_place(self, t_ms: int) -> FacePlace | None:
-        """Where the face was about a quarter second ago: speed over a window, so landmark
-        jitter from frame to frame does not read as movement."""
-        older = [p for p in self._places if t_ms - p.t_ms >= _STILL_WINDOW_MS]
-        return older[-1] if older else (self._places[0] if self._places else None)
 
     def _glitch(self, t_ms: int) -> bool:
         """The face has been missing or doubled only briefly: a model glitch, not a change."""

@@ -33,6 +33,27 @@ class FacePlace:
         return cls(x, y, obs.box[2], t_ms)
 
 
+class FacePlaces:
+    """Where the main face was over the last half second: `guidance` compares a frame with the
+    place about a quarter second earlier (speed over a window, so landmark jitter from frame
+    to frame does not read as movement)."""
+
+    WINDOW_MS = 250
+
+    def __init__(self) -> None:
+        self._places: list[FacePlace] = []
+
+    def remember(self, obs: FrameObservation, t_ms: int) -> None:
+        place = FacePlace.of(obs, t_ms)
+        if place is not None:
+            self._places = [p for p in self._places if t_ms - p.t_ms <= self.WINDOW_MS * 2]
+            self._places.append(place)
+
+    def reference(self, t_ms: int) -> FacePlace | None:
+        older = [p for p in self._places if t_ms - p.t_ms >= self.WINDOW_MS]
+        return older[-1] if older else (self._places[0] if self._places else None)
+
+
 def guidance(
     obs: FrameObservation, previous: FacePlace | None, t_ms: int, config: EngineConfig
 ) -> str:

@@ -32,7 +32,7 @@ from typing import Any, TypedDict
 
 from gestures import codes
 from gestures.config import EngineConfig
-from gestures.guidance import FacePlace, guidance
+from gestures.guidance import FacePlaces, guidance
 from gestures.observation import FrameObservation
 from gestures.passive import HIGH, PROVEN_LIVE, SPOOF_SUSPECTED, passive_status
 from gestures.steps import Step
@@ -40,7 +40,6 @@ from gestures.vocabulary import EventKind, PassiveOutcome, VerdictStatus
 
 _SNAPSHOT_FORMAT = 1
 KIND = "passive"
-_STILL_WINDOW_MS = 250
 NO_EVIDENCE = 1.0
 _SPOOF_DIGITS = 4
 
@@ -83,7 +82,7 @@ class PassiveRun:
     _held_ms: int
     _scores: list[float]
     _glitch_since: int | None
-    _places: list[FacePlace]
+    _places: FacePlaces
     _problems: dict[str, int]
 
     kind = KIND
@@ -174,8 +173,8 @@ class PassiveRun:
         self._last_t = t
         if self._since is None:
             self._since = t
-        shown = guidance(obs, self._reference_place(t), t, self.config)
-        self._remember_place(obs, t)
+        shown = guidance(obs, self._places.reference(t), t, self.config)
+        self._places.remember(obs, t)
         one_face = obs.faces == 1 and obs.has_face
         if shown != codes.OK:
             self._problems[shown] = self._problems.get(shown, 0) + 1
@@ -253,7 +252,7 @@ class PassiveRun:
         self._held_ms = 0
         self._scores = []
         self._glitch_since = None
-        self._places = []
+        self._places = FacePlaces()
         self._problems = {}
         self.progress = 0.0
 
@@ -285,16 +284,6 @@ class PassiveRun:
         events.append({"type": EventKind.VERDICT, "verdict": verdict})
 
     # --- helpers --------------------------------------------------------------------------
-
-    def _remember_place(self, obs: FrameObservation, t_ms: int) -> None:
-        place = FacePlace.of(obs, t_ms)
-        if place is not None:
-            self._places = [p for p in self._places if t_ms - p.t_ms <= _STILL_WINDOW_MS * 2]
-            self._places.append(place)
-
-    def _reference_place(self, t_ms: int) -> FacePlace | None:
-        older = [p for p in self._places if t_ms - p.t_ms >= _STILL_WINDOW_MS]
-        return older[-1] if older else (self._places[0] if self._places else None)
 
     def _reference(self, obs: FrameObservation, shown: str) -> bool:
         """The sharpest frontal, eyes-open frame so far: the server keeps it (as

@@ -203,10 +203,11 @@ REST_FRAMEWORK = {
 }
 
 SPECTACULAR_SETTINGS = {
-    "TITLE": "glair-clone Active Liveness API",
+    "TITLE": "glair-clone Face API (liveness sessions, single-image liveness, face match)",
     "DESCRIPTION": (
-        "Self-hosted, wire-compatible implementation of GLAIR Vision's Active Liveness "
-        "Sessions. Every call carries `x-api-key` and HTTP Basic credentials."
+        "Self-hosted, wire-compatible implementation of GLAIR Vision's face API: active and "
+        "passive liveness sessions, single-image active and passive liveness, face match. "
+        "Every call carries `x-api-key` and HTTP Basic credentials."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

@@ -29,7 +29,7 @@ from sessions.models import (
 from sessions.ratelimit import rate_check
 from sessions.services.credentials import digest
 from sessions.services.verify import verify_image_check
-from sessions.services.webhooks import session_webhook_record
+from sessions.services.webhooks import session_webhook_record, webhook_deliveries_abandon
 
 log = logging.getLogger(__name__)
 
@@ -187,6 +187,7 @@ def session_delete(*, merchant: Merchant, sid: Any, kind: str = SessionKind.ACTI
         session.timeline.all().delete()
         deleted: SessionDeletedData = {"images": len(files)}
         event_record(session=session, kind=EventKind.SESSION_DELETED, data=deleted)
+        webhook_deliveries_abandon(sid=session.sid)
         transaction.on_commit(lambda: _delete_files(files))
 
 

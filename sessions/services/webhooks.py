@@ -188,6 +188,14 @@ def _claim(delivery_id: str) -> _Claim | datetime | None:
         # transactions (settings) serialise the whole claim instead.
         siblings = list(WebhookDelivery.objects.select_for_update().filter(sid=sid).order_by("pk"))
         delivery = next(d for d in siblings if d.pk == parsed)
+        if delivery.status in _OPEN and _session_deleted(sid):
+            # The merchant deleted the session (and its evidence) after the event was written:
+            # what is left unsent stays unsent (`session_delete` gives up on the rest).
+            delivery.status = DeliveryStatus.FAILED
+            delivery.lease_expires_at = None
+            delivery.next_attempt_at = None
+            delivery.save(update_fields=["status", "lease_expires_at", "next_attempt_at"])
+            return None
         if delivery.status == DeliveryStatus.DELIVERING:
             if delivery.lease_expires_at and delivery.lease_expires_at > now:
                 return None  # another worker holds it
@@ -228,6 +236,22 @@ def _claim(delivery_id: str) -> _Claim | datetime | None:
             pk=delivery.merchant_id
         )
     return _Claim(delivery, attempt.pk, lease, secret)
+
+
+_OPEN = (DeliveryStatus.PENDING, DeliveryStatus.DELIVERING)
+
+
+def _session_deleted(sid: uuid.UUID) -> bool:
+    return LivenessSession.objects.filter(pk=sid, deleted_at__isnull=False).exists()
+
+
+def webhook_deliveries_abandon(*, sid: uuid.UUID) -> int:
+    """Give up the session's deliveries not sent yet (its merchant deleted it); one in flight
+    ends with its attempt, and its next claim gives it up. Call inside the deleting
+    transaction."""
+    return WebhookDelivery.objects.filter(sid=sid, status=DeliveryStatus.PENDING).update(
+        status=DeliveryStatus.FAILED, next_attempt_at=None
+    )
 
 
 def _record(claim: _Claim, outcome: webhook_http.PostOutcome) -> datetime | None:

@@ -440,3 +440,41 @@ def test_the_embedded_thread_delivers_and_stops(fast: Any, api: ApiClient) -> No
     assert request.event["data"]["sid"] == str(session.sid)
     assert EmbeddedScheduler.running is None
     assert not any(t.name.startswith("webhook") and t.is_alive() for t in threading.enumerate())
+
+
+def test_a_deleted_session_sends_nothing_more(fast: Any, api: ApiClient) -> None:
+    # The merchant deletes the session (and its evidence) while its event waits for a retry:
+    # the event is given up, not sent later. One in flight during the delete is given up at
+    # its next claim.
+    with Receiver(Answer(status=500)) as receiver:
+        session = _session(api, receiver)
+        session_finish(session=session, verdict=VERDICT)
+        _run_due()
+        receiver.wait_for(1)
+        delivery = WebhookDelivery.objects.get(sid=session.sid)
+        assert delivery.status == DeliveryStatus.PENDING  # a retry is due in 50-100 ms
+        assert api.delete(f"{SESSIONS}/{session.sid}").status_code == 204
+        delivery.refresh_from_db()
+        assert delivery.status == DeliveryStatus.FAILED
+        time.sleep(0.2)
+        assert _run_due() == 0
+        assert webhook_delivery_attempt(delivery_id=str(delivery.pk)) is None
+        time.sleep(0.3)
+        assert len(receiver.received) == 1
+
+
+def test_a_delivery_in_flight_when_its_session_is_deleted_is_given_up_at_its_next_claim(
+    fast: Any, api: ApiClient
+) -> None:
+    with Receiver() as receiver:
+        session = _session(api, receiver)
+        session_finish(session=session, verdict=VERDICT)
+    delivery = WebhookDelivery.objects.get(sid=session.sid)
+    # A worker held it and died: its lease ran out, the claim would take it over...
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.DELIVERING, lease_expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    LivenessSession.objects.filter(pk=session.sid).update(deleted_at=timezone.now())
+    assert webhook_delivery_attempt(delivery_id=str(delivery.pk)) is None
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.FAILED and delivery.attempts_count == 0

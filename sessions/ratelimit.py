@@ -1,4 +1,9 @@
-"""Fixed-window counters in the Django cache (Redis when distributed, shared by all servers).
+"""Sliding-window counters in the Django cache (Redis when distributed, shared by all servers).
+
+Each key counts hits per fixed window; a check weighs in the previous window's count by the
+share of it still inside the last `window_s` seconds (Cloudflare's estimate). A plain fixed
+window forgets everything when it turns: a burst just before and just after the turn gets
+twice the budget, and a guesser who crosses it starts again from zero.
 
 Two uses: counting every hit against a budget (`rate_check`: session creation) and counting
 only failures, refusing before the next attempt is even judged (`auth_attempt` and
@@ -26,20 +31,32 @@ def _window(window_s: int) -> tuple[int, int]:
     return start, max(1, start + window_s - now)
 
 
+def _recent(counter: str, window_s: int, start: int, current: int) -> float:
+    """The estimated hits of the last `window_s` seconds: `current` hits in the window that
+    began at `start`, plus the window before's count (key `counter:<its start>`) weighed by
+    the share of it still inside the last `window_s` seconds."""
+    previous = cache.get(f"{counter}:{start - window_s}") or 0
+    weight = min(max(1.0 - (time.time() - start) / window_s, 0.0), 1.0)
+    return current + int(previous) * weight
+
+
 def _count_hit(cache_key: str, window_s: int) -> int:
-    cache.add(cache_key, 0, timeout=window_s + 5)
+    """Count one hit in this window's key; kept through the next window, which weighs it in."""
+    ttl_s = 2 * window_s + 5
+    cache.add(cache_key, 0, timeout=ttl_s)
     try:
         return int(cache.incr(cache_key))
     except ValueError:
         # The key was evicted between add and incr: count this hit as the window's first.
-        cache.set(cache_key, 1, timeout=window_s + 5)
+        cache.set(cache_key, 1, timeout=ttl_s)
         return 1
 
 
 def rate_check(*, key: str, limit: int, window_s: int, message: str) -> None:
     """Count one hit on `key`; raise RateLimited (with Retry-After) past `limit` per window."""
     start, retry_after = _window(window_s)
-    if _count_hit(f"rl:{key}:{start}", window_s) > limit:
+    current = _count_hit(f"rl:{key}:{start}", window_s)
+    if _recent(f"rl:{key}", window_s, start, current) > limit:
         raise RateLimited(message, retry_after=retry_after)
 
 
@@ -60,21 +77,20 @@ def client_address(meta: Mapping[str, Any]) -> str:
 
 
 def _auth_keys(*, address: str, credentials: dict[str, str]) -> list[tuple[str, int]]:
-    """The counters of one sign-in (this window's cache keys), each with its limit.
+    """The counters of one sign-in (names without their window), each with its limit.
 
     Credentials (api key, username) are counted per address: somebody guessing a merchant's
     or reviewer's password elsewhere never locks the real one out. The address is counted
     across credentials: one source trying many names is stopped too.
     """
-    start, _ = _window(settings.LIVENESS_AUTH_FAILURE_WINDOW_S)
     source = _hash(address)
     per_credential = settings.LIVENESS_AUTH_FAILURES_PER_CREDENTIAL
     keys = [
-        (f"authfail:{kind}:{_hash(value)}:{source}:{start}", per_credential)
+        (f"authfail:{kind}:{_hash(value)}:{source}", per_credential)
         for kind, value in sorted(credentials.items())
         if value
     ]
-    keys.append((f"authfail:addr:{source}:{start}", settings.LIVENESS_AUTH_FAILURES_PER_ADDRESS))
+    keys.append((f"authfail:addr:{source}", settings.LIVENESS_AUTH_FAILURES_PER_ADDRESS))
     return keys
 
 
@@ -92,9 +108,10 @@ def auth_attempt(*, address: str, credentials: dict[str, str]) -> None:
     guess tells nothing about whether it was right. `auth_succeeded` takes a good sign-in's
     count back, so only failures use up the limit."""
     window_s = settings.LIVENESS_AUTH_FAILURE_WINDOW_S
+    start, _ = _window(window_s)
     counts = [
-        (_count_hit(key, window_s), limit)
-        for key, limit in _auth_keys(address=address, credentials=credentials)
+        (_recent(counter, window_s, start, _count_hit(f"{counter}:{start}", window_s)), limit)
+        for counter, limit in _auth_keys(address=address, credentials=credentials)
     ]
     if any(count > limit for count, limit in counts):
         _, retry_after = _window(window_s)
@@ -102,6 +119,7 @@ def auth_attempt(*, address: str, credentials: dict[str, str]) -> None:
 
 
 def auth_succeeded(*, address: str, credentials: dict[str, str]) -> None:
-    for key, _limit in _auth_keys(address=address, credentials=credentials):
+    start, _ = _window(settings.LIVENESS_AUTH_FAILURE_WINDOW_S)
+    for counter, _limit in _auth_keys(address=address, credentials=credentials):
         with contextlib.suppress(ValueError):  # the window turned meanwhile: nothing to undo
-            cache.decr(key)
+            cache.decr(f"{counter}:{start}")

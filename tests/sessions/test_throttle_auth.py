@@ -170,3 +170,23 @@ def test_good_admin_logins_do_not_count(staff: Any) -> None:
     for _ in range(PER_ADDRESS + 1):
         assert _login("rita", "right-pw").status_code == 302
     assert Client().get("/admin/login/", REMOTE_ADDR=ATTACKER).status_code == 200
+
+
+def test_failures_just_before_the_window_turns_still_count_after_it(
+    merchant: MerchantPersona, monkeypatch: Any
+) -> None:
+    # Counts are kept per fixed window, but the check weighs in the window before: a guesser
+    # whose failures straddle the turn is not given a fresh budget.
+    import sessions.ratelimit as ratelimit
+
+    window = 300
+    turn = (int(ratelimit.time.time()) // window + 1) * window
+    clock = {"now": turn - 2.0}
+    monkeypatch.setattr(ratelimit.time, "time", lambda: clock["now"])
+    wrong = _headers(merchant, password="guess")
+    for _ in range(PER_CREDENTIAL):
+        assert_error(_list(wrong), 401, "UNAUTHORIZED")
+    clock["now"] = turn + 5.0  # the next window: 98% of the one before still counts
+    assert_error(_list(wrong), 429, "RATE_LIMITED")
+    clock["now"] = turn + window + 5.0  # a whole window later, the guesses have aged out
+    assert_error(_list(wrong), 401, "UNAUTHORIZED")

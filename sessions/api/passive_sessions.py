@@ -24,17 +24,15 @@ from sessions.api import views
 from sessions.api.schema import errors
 from sessions.api.serializers import (
     AuditSerializer,
-    BlankAsNullUrlField,
-    EpochMillisField,
     ImagesSerializer,
     ListQuerySerializer,
-    MillisDateTimeField,
     PageUrl,
-    PageUrlField,
     SessionCreateSerializer,
+    SessionSerializer,
     WebhookDeliveriesSerializer,
+    session_representations,
 )
-from sessions.models import LivenessSession, SessionKind, SessionStatus
+from sessions.models import LivenessSession, SessionKind
 
 SID, IMAGE_ID = views.SID, views.IMAGE_ID
 
@@ -79,26 +77,16 @@ class PassiveResultSerializer(serializers.Serializer):
         return instance
 
 
-class PassiveSessionSerializer(serializers.Serializer):
-    sid = serializers.UUIDField(help_text="UUIDv7, time-ordered")
-    status = serializers.ChoiceField(choices=_values(SessionStatus))
-    success_url = serializers.URLField()
-    cancel_url = BlankAsNullUrlField(allow_null=True)
-    url = PageUrlField(help_text="the prebuilt page to send the end user to")
-    expired = EpochMillisField(
-        source="expires_at", help_text="expiry, milliseconds since the epoch"
-    )
-    created_at = MillisDateTimeField()
+# The active session object without gestures, with GLAIR's passive result.
+class PassiveSessionSerializer(SessionSerializer):
+    number_of_gestures = None
     result = PassiveResultSerializer(allow_null=True, help_text="null until FINISHED")
 
 
 def passive_session_representations(
     sessions: Iterable[LivenessSession], *, page_url: PageUrl
 ) -> list[dict[str, Any]]:
-    shaped: list[dict[str, Any]] = PassiveSessionSerializer(
-        sessions, many=True, context={"page_url": page_url}
-    ).data
-    return shaped
+    return session_representations(sessions, page_url=page_url, shape=PassiveSessionSerializer)
 
 
 class PassiveSessionAPIView(views.SessionAPIView):

@@ -207,13 +207,15 @@ class SessionSerializer(serializers.Serializer):
 
 
 def session_representations(
-    sessions: Iterable[LivenessSession], *, page_url: PageUrl
+    sessions: Iterable[LivenessSession],
+    *,
+    page_url: PageUrl,
+    shape: type[serializers.Serializer] = SessionSerializer,
 ) -> list[dict[str, Any]]:
-    """The session objects of CONTRACT §1, shaped by `SessionSerializer`: the one place they
-    are shaped. `page_url` gives each session's page URL."""
-    shaped: list[dict[str, Any]] = SessionSerializer(
-        sessions, many=True, context={"page_url": page_url}
-    ).data
+    """The session objects of CONTRACT §1 (or §5's passive ones, with `shape`), shaped by
+    `SessionSerializer`: the one place they are shaped. `page_url` gives each session's page
+    URL."""
+    shaped: list[dict[str, Any]] = shape(sessions, many=True, context={"page_url": page_url}).data
     return shaped
 
 

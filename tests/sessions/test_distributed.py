@@ -61,3 +61,32 @@ def test_frames_go_through_celery_workers_and_the_verdict_lands_in_postgres(
         assert verify(creds["webhook_secret"], hook.headers["X-Liveness-Signature"], hook.body)
         assert hook.event["type"] == "session.finished"
         assert hook.event["data"]["result"] == stored["result"]
+
+
+def test_a_passive_session_goes_through_celery_workers_too(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    with Cluster(tmp_path) as cluster:
+        server = cluster.server
+        creds = server.create_merchant("Passive Shop")
+        status, session = server.api(
+            "POST",
+            "/face/v1/passive-liveness-sessions",
+            creds,
+            {"success_url": "https://m.example/ok"},
+        )
+        assert status == 201, session
+        ws_url = session["url"].replace("http://", "ws://").replace("/face/", "/ws/")
+        clip = shared_data / "videos" / "lp_d14_blinks.mp4"
+        run = run_in_thread(stream_clip(ws_url, server.url, clip, loops=2))
+        sid = session["sid"]
+        assert run.result == {
+            "type": "result",
+            "outcome": "passed",
+            "redirect_url": f"https://m.example/ok?sid={sid}",
+        }
+        status, stored = server.api("GET", f"/face/v1/passive-liveness-sessions/{sid}", creds)
+        assert status == 200 and stored["status"] == "FINISHED"
+        assert stored["result"]["status"] == "success"
+        assert stored["result"]["result"]["status"] in ("LOW", "MODERATE")
+        assert "sessions.analyze_frame" in cluster.worker_log.read_text()

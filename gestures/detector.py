@@ -19,9 +19,11 @@ from gestures.reading import (
     Baseline,
     Reading,
     Recent,
+    confirm_eyes,
     confirm_from_recent,
     confirm_mouth,
     confirm_pixels,
+    partly_closed,
     read,
 )
 
@@ -32,6 +34,8 @@ _MAX_FRAME_MS = 150  # a longer gap between frames says nothing about how long a
 _EYE_LEVEL_RANK = 0.8
 _EYE_LEVEL_MIN_FRAMES = 3
 
+# Both eyes closing: a blink, or the closing half of HEAD_11's blink.
+_BLINKS = (codes.HEAD_00, codes.HEAD_11)
 _EYE_CODES = {codes.HEAD_00: "00", codes.HEAD_01: "01", codes.HEAD_10: "10", codes.HEAD_11: "11"}
 _OPPOSITE_WINK = {codes.HEAD_01: "10", codes.HEAD_10: "01"}
 _CLOSING = frozenset({codes.HEAD_00, codes.HEAD_01, codes.HEAD_10})
@@ -97,6 +101,7 @@ class GestureTracker:
     _primer: _Hold = field(default_factory=_Hold)
     _other: dict[str, _Hold] = field(default_factory=dict)
     _last_face: tuple[float, float, float] | None = None
+    _last_t: int | None = None  # the previous frame's time
     _neutral_start: Rows | None = None
     _neutral_frames: list[FrameObservation] = field(default_factory=list)
     _closed: tuple[float, float] | None = None  # lowest eye ratios while closed (HEAD_11)
@@ -107,6 +112,8 @@ class GestureTracker:
 
     def update(self, obs: FrameObservation, t_ms: int) -> Outcome:
         """Feed one frame with a face (callers handle face-less frames)."""
+        gap = t_ms - self._last_t if self._last_t is not None else 0
+        self._last_t = t_ms
         if self._jumped(obs):
             # Another face: it must hold its own neutral pose from this frame on.
             self.baseline, self.primed, self._closed = None, False, None
@@ -125,6 +132,12 @@ class GestureTracker:
             reading = confirm_pixels(self.baseline, obs, reading, self.config)
         if reading.mouth_state == "open" and self._mouth_decisive(t_ms):
             reading = confirm_mouth(self.baseline, obs, reading, self.config)
+        if (
+            gap >= self.config.eye_sparse_gap_ms
+            and self.gesture in _BLINKS
+            and partly_closed(reading, self.config)
+        ):
+            reading = confirm_eyes(self.baseline, obs, reading, self.config)
         self._note_detected(reading)
         other = self._clear_other(reading, t_ms)
         if other is not None:

@@ -12,7 +12,7 @@ from gestures.config import EngineConfig
 from gestures.geometry import Rows
 from gestures.observation import FrameObservation
 from gestures.planar import Parallax, anchor_homography, flat_view
-from gestures.texture import MOUTH_ROW, plane_correlation
+from gestures.texture import EYE_ROWS, MOUTH_ROW, band_correlations, plane_correlation
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,9 @@ class Reading:
     # whose open mouth would complete a hold.
     mouth_plane: float | None = None
     flat_pose: str | None = None  # the strongest movement whose angle passed, nose did not
+    # The same correlation over the eyes' band, measured by `confirm_eyes` on a sparse frame
+    # whose half-closed lids would count as a blink.
+    eye_plane: float | None = None
 
 
 def read(base: Baseline, obs: FrameObservation, config: EngineConfig) -> Reading:
@@ -174,6 +177,42 @@ def confirm_mouth(
     if lower >= config.mouth_plane_correlation_max:
         return dataclasses.replace(reading, mouth_plane=lower, mouth_state=None, flat=True)
     return dataclasses.replace(reading, mouth_plane=lower)
+
+
+def partly_closed(reading: Reading, config: EngineConfig) -> bool:
+    """Both eyes half closed, neither clearly open nor clearly closed: what a frame that
+    falls early or late in a blink shows."""
+    limit = config.eye_partly_closed_ratio
+    return (
+        reading.still
+        and reading.eyes is None
+        and reading.eye_right <= limit
+        and reading.eye_left <= limit
+    )
+
+
+def confirm_eyes(
+    base: Baseline, obs: FrameObservation, reading: Reading, config: EngineConfig
+) -> Reading:
+    """`reading` with half-closed lids asked of the pixels, after the one homography that best
+    re-projects the neutral view onto this one: the lids dropped when the eyes' band no longer
+    follows it (below `eye_plane_correlation_max`) while the brows above and the nose below
+    still do (`eye_rest_correlation_min`); then the eyes read closed ("00"). A picture cannot
+    do that: all of it follows one homography, and what blurs or leaves the frame as it moves
+    spoils the rest of the face as much as the eyes. Unchanged without pixels."""
+    if base.patch is None or obs.patch is None:
+        return reading
+    assert base.patch_rows is not None and obs.landmarks is not None
+    eyes, above, below = band_correlations(
+        base.patch, base.patch_rows, obs.patch, obs.landmarks,
+        anchor_homography(base.patch_rows, obs.landmarks),
+        [EYE_ROWS, (0, EYE_ROWS[0]), (EYE_ROWS[1], MOUTH_ROW)],
+    )  # fmt: skip
+    if eyes < config.eye_plane_correlation_max and min(above, below) >= (
+        config.eye_rest_correlation_min
+    ):
+        return dataclasses.replace(reading, eye_plane=eyes, eyes="00")
+    return dataclasses.replace(reading, eye_plane=eyes)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ over the lower face only, after fitting the homography on the whole patch).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -42,6 +43,12 @@ _EYE_R_OUT, _EYE_L_OUT = lm.ROW["eye_r_out"], lm.ROW["eye_l_out"]
 # The lower face in the patch: from just below the nose's middle (the eyes' height plus
 # about half the outer-eye-corner distance) to the chin.
 MOUTH_ROW = round(PATCH_EYES_Y + 0.45 * PATCH_W / PATCH_IOD)
+# The eyes' band: the lids and the brows' lower edge, a quarter of the outer-eye-corner
+# distance above and below the eye line.
+EYE_ROWS = (
+    round(PATCH_EYES_Y - 0.25 * PATCH_W / PATCH_IOD),
+    round(PATCH_EYES_Y + 0.25 * PATCH_W / PATCH_IOD),
+)
 
 Array = npt.NDArray[np.float64]
 Matrix = list[list[float]]
@@ -69,6 +76,7 @@ def plane_correlation(
     current_rows: Rows,
     anchors: Matrix,
     from_row: int = 0,
+    to_row: int = PATCH_H,
 ) -> float:
     """Correlation (-1..1) of the current patch with the neutral one after the best
     homography between them; 1.0 = the current view is exactly a re-projection of the neutral
@@ -81,8 +89,23 @@ def plane_correlation(
        it closer to the neutral one (both zero-mean, unit-variance: gain and offset of the
        light do not count), compose its inverse into the homography.
     3. Answer the correlation over the pixels that the final warp keeps inside the patch
-       (from the patch row `from_row` down).
+       (the patch rows `from_row` to `to_row`).
     """
+    (band,) = band_correlations(
+        neutral, neutral_rows, current, current_rows, anchors, [(from_row, to_row)]
+    )
+    return band
+
+
+def band_correlations(
+    neutral: bytes,
+    neutral_rows: Rows,
+    current: bytes,
+    current_rows: Rows,
+    anchors: Matrix,
+    bands: Sequence[tuple[int, int]],
+) -> list[float]:
+    """`plane_correlation` over several bands of patch rows (first, end), one fit for all."""
     template, image = _unit(_patch(neutral)), _patch(current)
     to_norm = np.array(
         [[1 / _X.scale, 0, -_X.centre / _X.scale], [0, 1 / _Y.scale, -_Y.centre / _Y.scale],
@@ -97,25 +120,32 @@ def plane_correlation(
     )
     # Any homography that explains the pixels makes a plane: start from the landmarks' one and
     # from the canonical frames alone (identity), keep the better fit.
-    return max(
-        _fit_correlation(template, image, start / start[2, 2], from_row),
-        _fit_correlation(template, image, np.eye(3), from_row),
-    )
+    fits = [
+        _fit_correlations(template, image, start / start[2, 2], bands),
+        _fit_correlations(template, image, np.eye(3), bands),
+    ]
+    return [max(values) for values in zip(*fits, strict=True)]
 
 
-def _fit_correlation(template: Array, image: Array, start: Array, from_row: int) -> float:
+def _fit_correlations(
+    template: Array, image: Array, start: Array, bands: Sequence[tuple[int, int]]
+) -> list[float]:
     warp = _align(template, image, start)
     warped, inside = _warp(image, warp)
-    band = slice(max(from_row - _BORDER, 0), None)  # rows of the inner pixels
-    inside, warped = inside[band], warped[band]
-    keep = inside.reshape(-1)
-    if keep.sum() < keep.size // 2:
-        return 0.0
-    a = template[_BORDER:-_BORDER, _BORDER:-_BORDER][band].reshape(-1)[keep]
-    b = warped.reshape(-1)[keep]
-    a, b = a - a.mean(), b - b.mean()
-    denominator = float(np.sqrt((a * a).sum() * (b * b).sum()))
-    return float((a * b).sum() / denominator) if denominator > 0 else 0.0
+    inner = template[_BORDER:-_BORDER, _BORDER:-_BORDER]
+    out = []
+    for from_row, to_row in bands:
+        rows = slice(max(from_row - _BORDER, 0), max(to_row - _BORDER, 0))  # inner pixels
+        keep = inside[rows].reshape(-1)
+        if keep.sum() < keep.size // 2:
+            out.append(0.0)
+            continue
+        a = inner[rows].reshape(-1)[keep]
+        b = warped[rows].reshape(-1)[keep]
+        a, b = a - a.mean(), b - b.mean()
+        denominator = float(np.sqrt((a * a).sum() * (b * b).sum()))
+        out.append(float((a * b).sum() / denominator) if denominator > 0 else 0.0)
+    return out
 
 
 class _Axis:

@@ -56,8 +56,10 @@ class _Hold:
     frames: int = 0
     last: int | None = None
     interval: int = 0
+    bridged: bool = False  # a frame since the last one seen could not be read
 
     def see(self, present: bool, t_ms: int) -> None:
+        self.bridged = False
         if not present:
             self.since, self.frames, self.last = None, 0, None
             return
@@ -68,6 +70,15 @@ class _Hold:
             if self.last is not None:
                 self.interval = min(max(t_ms - self.last, 0), _MAX_FRAME_MS)
         self.last = t_ms
+
+    def bridge(self, t_ms: int) -> bool:
+        """A frame that cannot be read (not one that shows something else): a hold in progress
+        neither grows nor ends on it, once in a row and within `_MAX_FRAME_MS` of the last
+        frame seen. False (nothing bridged) otherwise."""
+        if self.last is None or self.bridged or t_ms - self.last > _MAX_FRAME_MS:
+            return False
+        self.bridged = True
+        return True
 
     def would_hold(self, t_ms: int, hold_ms: int) -> bool:
         """Whether seeing the label once more, at `t_ms`, would complete the hold."""
@@ -255,6 +266,8 @@ class GestureTracker:
             if kind == "eyes" and state == wanted:
                 right, left = self._closed or (math.inf, math.inf)
                 self._closed = (min(right, reading.eye_right), min(left, reading.eye_left))
+            if kind == "mouth" and not reading.still and self._primer.bridge(t_ms):
+                return False
             self._primer.see(state == wanted, t_ms)
             hold = c.mouth_hold_ms if kind == "mouth" else c.eye_hold_ms
             self.primed = self._primer.held(t_ms, hold)
@@ -263,6 +276,10 @@ class GestureTracker:
             self._target.see(reading.pose == g, t_ms)
             return self._target.held(t_ms, c.pose_hold_ms)
         if g == codes.HEAD_OPEN_MOUTH:
+            # A frame whose face shape jittered past `face_warp_max` (the mesh at 320 px) has no
+            # mouth reading: it does not break the hold, once (`_Hold.bridge`).
+            if not reading.still and self._target.bridge(t_ms):
+                return False
             self._target.see(reading.mouth_state == "open", t_ms)
             return self._target.held(t_ms, c.mouth_hold_ms)
         if g == codes.HEAD_CLOSE_MOUTH:
@@ -270,6 +287,12 @@ class GestureTracker:
             # blink: one frame shows it (lips that meet in speech stay closed about 0.1 s).
             self._target.see(reading.mouth_state == "closed", t_ms)
             return self._target.held(t_ms, c.eye_hold_ms)
+        if g == codes.HEAD_11 and reading.eyes == "00" and self._closed is not None:
+            # Still closing: the reopening is measured from the lowest closed reading.
+            self._closed = (
+                min(self._closed[0], reading.eye_right),
+                min(self._closed[1], reading.eye_left),
+            )
         self._target.see(reading.eyes == _EYE_CODES[g] or self._reopened(reading), t_ms)
         return self._target.held(t_ms, c.eye_hold_ms)
 

@@ -224,6 +224,8 @@ class ChallengeRun(ChallengeFrames):
         t = frame.t_ms
         self._problems[shown] += 1
         if obs.faces != 1 or not obs.has_face:
+            if isinstance(self._tracker, GestureTracker):
+                self._tracker.note_frame(t)
             if not self._glitch(t):
                 self._tracker.interrupt()
             lost = self._absent_since(obs, t)

@@ -59,7 +59,7 @@ class _Hold:
     bridged: bool = False  # a frame since the last one seen could not be read
 
     def see(self, present: bool, t_ms: int) -> None:
-        self.bridged = False
+        bridged, self.bridged = self.bridged, False
         if not present:
             self.since, self.frames, self.last = None, 0, None
             return
@@ -68,7 +68,9 @@ class _Hold:
         else:
             self.frames += 1
             if self.last is not None:
-                self.interval = min(max(t_ms - self.last, 0), _MAX_FRAME_MS)
+                # Across a bridged frame the gap spans two intervals.
+                gap = max(t_ms - self.last, 0) // (2 if bridged else 1)
+                self.interval = min(gap, _MAX_FRAME_MS)
         self.last = t_ms
 
     def bridge(self, t_ms: int) -> bool:
@@ -124,10 +126,12 @@ class GestureTracker:
     def update(self, obs: FrameObservation, t_ms: int) -> Outcome:
         """Feed one frame with a face (callers handle face-less frames)."""
         gap = t_ms - self._last_t if self._last_t is not None else 0
-        self._last_t = t_ms
+        self.note_frame(t_ms)
         if self._jumped(obs):
-            # Another face: it must hold its own neutral pose from this frame on.
+            # Another face: it must hold its own neutral pose from this frame on, and nothing
+            # the previous one began (a hold, a primer) carries over to it.
             self.baseline, self.primed, self._closed = None, False, None
+            self._target, self._primer, self._other = _Hold(), _Hold(), {}
             self._recent = []
             self._neutral.see(False, t_ms)
             self._neutral_start, self._neutral_frames = None, []
@@ -170,6 +174,11 @@ class GestureTracker:
             if self._jumped(obs):
                 self._neutral.see(False, t_ms)
             self._await_neutral(obs, t_ms)
+
+    def note_frame(self, t_ms: int) -> None:
+        """A frame came at `t_ms`, with a face or without: how sparse the frames are is
+        measured between frames, not between faces (`eye_sparse_gap_ms`)."""
+        self._last_t = t_ms
 
     def interrupt(self) -> None:
         """A frame without a usable face: holds restart, the baseline stays."""

@@ -197,9 +197,11 @@ def confirm_eyes(
     """`reading` with half-closed lids asked of the pixels, after the one homography that best
     re-projects the neutral view onto this one: the lids dropped when the eyes' band no longer
     follows it (below `eye_plane_correlation_max`) while the brows above and the nose below
-    still do (`eye_rest_correlation_min`); then the eyes read closed ("00"). A picture cannot
-    do that: all of it follows one homography, and what blurs or leaves the frame as it moves
-    spoils the rest of the face as much as the eyes. Unchanged without pixels."""
+    still do (`eye_rest_correlation_min`); then the eyes read closed ("00"). A moved picture
+    does not do that: all of it follows one homography, and what blurs or leaves the frame as
+    it moves spoils the rest of the face as much as the eyes (one whose printed eyes alone are
+    covered or lit differently is not ruled out by this check alone). Unchanged without
+    pixels."""
     if base.patch is None or obs.patch is None:
         return reading
     assert base.patch_rows is not None and obs.landmarks is not None

@@ -72,13 +72,14 @@ def test_a_person_raising_a_finger_passes_a_hand_session(
     assert stored["result"]["result"]["gestures"][0]["duration_ms"] > 0
 
 
-@pytest.fixture(scope="module")
-def hand_then_turn_clip(clip_cache: Path, shared_data: Path) -> Path:
-    shapes, loops = [(FIST, 1.0), (VEE, 2.0)], 8
+def hand_then_turn(clip_cache: Path, shared_data: Path, shapes: list[tuple[int, float]]) -> Path:
+    """The camera file: lp_d12 with run 5's hand shapes `shapes` beside his face, then his
+    left turn (`hand_clips.hand_then_head_frames`), looped."""
+    loops = 8
     key = cache_key(content_digest(shared_data / "videos" / TURN_VIDEO),
                     content_digest(Path(hand_clips.__file__)), "y4m", run=RUN, turn=TURN,
                     shapes=shapes, fps=FPS, loops=loops)  # fmt: skip
-    out = clip_cache / f"two-fingers-then-left-{key}.y4m"
+    out = clip_cache / f"hand-then-left-{key}.y4m"
     if not out.exists():
         frames = hand_clips.hand_then_head_frames(
             shared_data, TURN_VIDEO, TURN, shapes, run=RUN, fps=FPS, lead_in_s=2, loops=loops
@@ -87,6 +88,11 @@ def hand_then_turn_clip(clip_cache: Path, shared_data: Path) -> Path:
         _write_frames(frames, tmp, FPS, "y4m")
         tmp.rename(out)
     return out
+
+
+@pytest.fixture(scope="module")
+def hand_then_turn_clip(clip_cache: Path, shared_data: Path) -> Path:
+    return hand_then_turn(clip_cache, shared_data, [(FIST, 1.0), (VEE, 2.0)])
 
 
 @pytest.mark.slow
@@ -106,3 +112,19 @@ def test_a_person_showing_two_fingers_then_turning_left_passes(
     assert hand["detected_gesture"] == "HAND_01100" and hand["duration_ms"] > 0
     assert (head["gesture"], head["gesture_status"]) == ("HEAD_LEFT", "MATCH")
     assert stored["result"]["status"] == "success"
+
+
+@pytest.mark.slow
+def test_the_same_person_showing_only_a_fist_does_not_pass(
+    asgi_server: LiveServer, merchant: dict[str, str], new_page: Callable[..., Any],
+    browser_with_camera: Callable[..., Any], clip_cache: Path, shared_data: Path,
+) -> None:  # fmt: skip
+    # The clip above with the two fingers replaced by the fist: what passed it was the shape.
+    camera = hand_then_turn(clip_cache, shared_data, [(FIST, 1.0), (FIST, 2.0)])
+    page, session = _open(asgi_server, merchant, new_page, browser_with_camera, camera,
+                          gestures=["HAND_01100", "HEAD_LEFT"])  # fmt: skip
+    result = play_until_result(page)
+    stored = asgi_server.get_session(merchant, session["sid"])
+    assert result["outcome"] == "failed", stored
+    hand = stored["result"]["result"]["gestures"][0]
+    assert hand["gesture"] == "HAND_01100" and hand["gesture_status"] != "MATCH"

@@ -69,6 +69,27 @@ def test_a_clock_that_steps_back_adds_no_time():
     assert not hold.held(900, 1)
 
 
+def test_an_unreadable_frame_is_bridged_once_and_adds_no_time():
+    # 15 fps: a frame at 66 ms could not be read (the face's shape jittered); the hold goes
+    # on, and the frame after it stands for one interval, not the two it spans.
+    hold = seen(0)
+    assert hold.bridge(66)
+    assert not hold.bridge(100)  # not twice in a row
+    hold.see(True, 132)
+    assert hold.frames == 2 and hold.since == 0
+    assert not hold.held(132, 200)  # 132 + 66 ms, as three readable frames would be
+    hold.see(True, 198)
+    assert hold.held(198, 200)
+
+
+def test_no_bridge_without_a_hold_or_after_a_long_gap():
+    assert not _Hold().bridge(0)
+    assert not seen(0).bridge(151)
+    hold = seen(0)
+    hold.see(False, 66)
+    assert not hold.bridge(100)
+
+
 def test_would_hold_looks_ahead_without_seeing_the_frame():
     hold = seen(0)
     assert hold.would_hold(100, 200)
@@ -186,6 +207,35 @@ def test_a_face_that_jumps_across_the_frame_must_hold_neutral_again():
     elsewhere = faces.observation(faces.rows(faces.face(), shift=(250.0, 0.0)))
     outcomes = feed(tracker, [elsewhere] * 3, 300)
     assert [o.neutral for o in outcomes] == [False, False, True]
+
+
+@pytest.mark.parametrize(("gap_ms", "asked"), [(100, True), (33, False)])
+def test_half_closed_lids_are_asked_of_the_pixels_only_on_sparse_frames(monkeypatch, gap_ms, asked):
+    # Lids at 0.75 of neutral: a sparse frame (10 fps) asks the pixels; at 30 fps the frames
+    # around a blink show it closed, and nothing is asked. A frame without a face in between
+    # counts as a frame: the gap is between frames, not between faces.
+    calls = []
+    monkeypatch.setattr(
+        "gestures.detector.confirm_eyes", lambda base, obs, reading, c: calls.append(1) or reading
+    )
+    tracker = neutral_held(codes.HEAD_00)
+    half = faces.observation(faces.rows(faces.face(eye_right=0.225, eye_left=0.225)))
+    tracker.note_frame(300)  # no face
+    tracker.update(half, 300 + gap_ms)
+    assert bool(calls) == asked
+
+
+def test_a_hold_begun_by_one_face_does_not_carry_over_to_the_next():
+    tracker = neutral_held(codes.HEAD_LEFT)
+    assert tracker.update(frame(yaw=-25), 300).status == PENDING  # face A starts turning
+    other = faces.observation(faces.rows(faces.face(), shift=(250.0, 0.0)))
+    other_turned = faces.observation(
+        faces.rows(faces.posed(faces.face(), yaw=-25), shift=(250.0, 0.0))
+    )
+    outcomes = feed(tracker, [other] * 3, 400)  # face B holds its own neutral
+    assert outcomes[-1].neutral
+    assert tracker.update(other_turned, 700).status == PENDING  # not A's hold completed
+    assert tracker.update(other_turned, 800).status == codes.MATCH
 
 
 @pytest.mark.parametrize("gesture", [codes.HEAD_LEFT, codes.HEAD_UP])

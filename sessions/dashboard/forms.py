@@ -6,7 +6,7 @@ from django import forms
 
 from gestures.vocabulary import VerdictStatus
 from sessions.dashboard.selectors import NO_VERDICT
-from sessions.models import Merchant, ReviewDecision, SessionStatus
+from sessions.models import Merchant, ReviewDecision, SessionKind, SessionStatus
 from sessions.services.reviews import NOTE_MAX_LENGTH, NOTE_REQUIRED_FOR
 
 
@@ -15,6 +15,9 @@ class SessionFilterForm(forms.Form):
 
     merchant = forms.ModelChoiceField(
         queryset=Merchant.objects.order_by("name"), required=False, empty_label="All merchants"
+    )
+    kind = forms.ChoiceField(
+        choices=[("", "Active and passive"), *SessionKind.choices], required=False
     )
     status = forms.ChoiceField(choices=[("", "Any status"), *SessionStatus.choices], required=False)
     verdict = forms.ChoiceField(

@@ -20,6 +20,7 @@ NO_VERDICT = "none"
 def reviewable_session_list(
     *,
     merchant: Merchant | None = None,
+    kind: str = "",
     status: str = "",
     verdict: str = "",
     created_from: datetime.date | None = None,
@@ -34,6 +35,8 @@ def reviewable_session_list(
     )
     if merchant is not None:
         sessions = sessions.filter(merchant=merchant)
+    if kind:
+        sessions = sessions.filter(kind=kind)
     if status:
         sessions = sessions.filter(status=status)
     if verdict == NO_VERDICT:

@@ -169,6 +169,18 @@ def test_the_status_filter_narrows_the_list(staff: Client, merchant: MerchantPer
     assert listed_sids(staff.get(LIST, {"status": "EXPIRED"})) == {str(overdue.sid)}
 
 
+def test_the_kind_filter_narrows_the_list(staff: Client, merchant: MerchantPersona) -> None:
+    active = finished(merchant)
+    passive = LivenessSessionFactory(
+        merchant=merchant.merchant, kind="passive", gestures=[], number_of_gestures=0
+    )
+    assert listed_sids(staff.get(LIST)) == {str(active.sid), str(passive.sid)}
+    assert listed_sids(staff.get(LIST, {"kind": "active"})) == {str(active.sid)}
+    assert listed_sids(staff.get(LIST, {"kind": "passive"})) == {str(passive.sid)}
+    # An unknown kind is ignored, as every filter's invalid value is.
+    assert listed_sids(staff.get(LIST, {"kind": "other"})) == {str(active.sid), str(passive.sid)}
+
+
 def test_the_verdict_filter_narrows_the_list(staff: Client, merchant: MerchantPersona) -> None:
     passed, failed = finished(merchant, SUCCESS), finished(merchant, FAILED)
     undecided = LivenessSessionFactory(merchant=merchant.merchant)

@@ -269,12 +269,13 @@ class GestureTracker:
 
     def _matches(self, reading: Reading, t_ms: int) -> bool:
         c, g = self.config, self.gesture
+        if g == codes.HEAD_11 and reading.eyes == "00":
+            # Closed, or still closing: the reopening is measured from the lowest reading.
+            right, left = self._closed or (math.inf, math.inf)
+            self._closed = (min(right, reading.eye_right), min(left, reading.eye_left))
         if g in _PRIMERS and not self.primed:
             kind, wanted = _PRIMERS[g]
             state = reading.mouth_state if kind == "mouth" else reading.eyes
-            if kind == "eyes" and state == wanted:
-                right, left = self._closed or (math.inf, math.inf)
-                self._closed = (min(right, reading.eye_right), min(left, reading.eye_left))
             if kind == "mouth" and not reading.still and self._primer.bridge(t_ms):
                 return False
             self._primer.see(state == wanted, t_ms)
@@ -296,12 +297,6 @@ class GestureTracker:
             # blink: one frame shows it (lips that meet in speech stay closed about 0.1 s).
             self._target.see(reading.mouth_state == "closed", t_ms)
             return self._target.held(t_ms, c.eye_hold_ms)
-        if g == codes.HEAD_11 and reading.eyes == "00" and self._closed is not None:
-            # Still closing: the reopening is measured from the lowest closed reading.
-            self._closed = (
-                min(self._closed[0], reading.eye_right),
-                min(self._closed[1], reading.eye_left),
-            )
         self._target.see(reading.eyes == _EYE_CODES[g] or self._reopened(reading), t_ms)
         return self._target.held(t_ms, c.eye_hold_ms)
 

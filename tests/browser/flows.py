@@ -1,10 +1,25 @@
-"""What a user does on the page, for the tests that drive it: wait for screens and messages
-(read from the page's own `window.__liveness` record), and play through failed attempts."""
+"""What a user does on the page, for the tests that drive it: open it, wait for screens and
+messages (read from the page's own `window.__liveness` record), and play through failed
+attempts."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
+
+# Where the tests' sessions send the user back (success_url, cancel_url).
+MERCHANT_ORIGIN = "https://merchant.example"
+
+
+def open_liveness_page(page: Any, url: str, *, lang: str | None = None) -> None:
+    """Go to a session's page, the merchant's pages answered by a stand-in (the redirect
+    targets are not on the network), and wait for the page to have started."""
+    page.route(
+        f"{MERCHANT_ORIGIN}/**",
+        lambda route: route.fulfill(status=200, body="<title>merchant</title>merchant page"),
+    )
+    page.goto(url + (f"?lang={lang}" if lang else ""))
+    page.wait_for_function("window.__liveness && window.__liveness.screen !== null")
 
 
 def wait_screen(page: Any, name: str, timeout: int = 20_000) -> None:

@@ -25,9 +25,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.flows import play_until_result
+from tests.browser.flows import MERCHANT_ORIGIN, play_until_result
 from tests.browser.test_e2e_outcomes import _open
-from tests.browser.test_page_e2e import MERCHANT_ORIGIN
 from tests.support import hand_clips
 from tests.support.fake_camera import _write_frames, cache_key, content_digest, part_path
 from tests.support.hand_clips import run_frames

@@ -18,8 +18,13 @@ from typing import Any
 import cv2
 import pytest
 
-from tests.browser.flows import WireTimes, play_until_result, wait_messages, wait_screen
-from tests.browser.test_page_e2e import MERCHANT_ORIGIN
+from tests.browser.flows import (
+    MERCHANT_ORIGIN,
+    WireTimes,
+    play_until_result,
+    wait_messages,
+    wait_screen,
+)
 from tests.support import attacks
 from tests.support.attacks import MOTIONS, render_attack
 from tests.support.chromium import ROOT

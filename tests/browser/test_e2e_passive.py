@@ -9,10 +9,9 @@ from typing import Any
 
 import pytest
 
-from tests.browser.flows import wait_messages, wait_screen
+from tests.browser.flows import MERCHANT_ORIGIN, open_liveness_page, wait_messages, wait_screen
 from tests.support.live import LiveServer
 
-MERCHANT_ORIGIN = "https://merchant.example"
 PASSIVE = "/face/v1/passive-liveness-sessions"
 
 
@@ -35,12 +34,7 @@ def open_passive(
         )  # fmt: skip
         assert status == 201, session
         page = new_page(browser_with_camera(camera), viewport="phone")
-        page.route(
-            f"{MERCHANT_ORIGIN}/**",
-            lambda route: route.fulfill(status=200, body="<title>merchant</title>merchant page"),
-        )
-        page.goto(session["url"] + (f"?lang={lang}" if lang else ""))
-        page.wait_for_function("window.__liveness && window.__liveness.screen !== null")
+        open_liveness_page(page, session["url"], lang=lang)
         return page, session
 
     return go

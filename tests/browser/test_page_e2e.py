@@ -15,10 +15,14 @@ from typing import Any
 
 import pytest
 
-from tests.browser.flows import play_until_result, wait_messages, wait_screen
+from tests.browser.flows import (
+    MERCHANT_ORIGIN,
+    open_liveness_page,
+    play_until_result,
+    wait_messages,
+    wait_screen,
+)
 from tests.support.live import LiveServer as AsgiServer
-
-MERCHANT_ORIGIN = "https://merchant.example"
 
 
 @pytest.fixture(scope="session")
@@ -44,14 +48,8 @@ def open_session(
     ) -> tuple[Any, dict[str, Any]]:
         session = asgi_server.create_session(merchant, **body)
         page = new_page(browser_with_camera(camera), viewport=viewport)
-        page.route(
-            f"{MERCHANT_ORIGIN}/**",
-            lambda route: route.fulfill(status=200, body="<title>merchant</title>merchant page"),
-        )
-        url = session["url"]
         # The API builds the URL from the request's host: it is already our daphne.
-        page.goto(url + (f"?lang={lang}" if lang else ""))
-        page.wait_for_function("window.__liveness && window.__liveness.screen !== null")
+        open_liveness_page(page, session["url"], lang=lang)
         return page, session
 
     return go

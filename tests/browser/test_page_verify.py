@@ -14,8 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.flows import wait_messages
-from tests.browser.test_page_e2e import MERCHANT_ORIGIN
+from tests.browser.flows import MERCHANT_ORIGIN, wait_messages
 from tests.support.live import LiveServer
 
 

@@ -141,6 +141,14 @@ def test_raised_brows_do_not_hide_the_eyes(recording):
     assert all(read(base, frames[i], config).eyes == "11" for i in expressive)
 
 
+def matched_only_with_the_eye_level(frames, gesture):
+    """MATCH with the user's open-eye level (the default), NOT_MATCH without it."""
+    report = replay(frames, [gesture], max_attempts=1)
+    assert report["result"]["gestures"][0]["gesture_status"] == codes.MATCH, report["result"]
+    alone = replay(frames, [gesture], EngineConfig(eye_level_ms=0), max_attempts=1)
+    assert alone["result"]["gestures"][0]["gesture_status"] == codes.NOT_MATCH
+
+
 @pytest.mark.parametrize("fps", [8, 15])
 def test_a_neutral_is_not_taken_while_the_lids_are_closing(recording, fps):
     # liveportrait_d7 at the page's pace: the challenge opens as her eyes reopen from a slow
@@ -148,11 +156,7 @@ def test_a_neutral_is_not_taken_while_the_lids_are_closing(recording, fps):
     # eye openness, the neutral hold ran on through the closing lids, set the eyes' neutral
     # halfway closed, and the closed eyes then read 0.7-0.8 of "neutral": never closed.
     # Against her own open-eye level (the recent frames), the neutral waits for open eyes.
-    frames = paced(recording(D7), fps)
-    report = replay(frames, [codes.HEAD_00], max_attempts=1)
-    assert report["result"]["gestures"][0]["gesture_status"] == codes.MATCH, report["result"]
-    alone = replay(frames, [codes.HEAD_00], EngineConfig(eye_level_ms=0), max_attempts=1)
-    assert alone["result"]["gestures"][0]["gesture_status"] == codes.NOT_MATCH
+    matched_only_with_the_eye_level(paced(recording(D7), fps), codes.HEAD_00)
 
 
 @pytest.mark.parametrize("fps", [8, 10, 15])
@@ -161,8 +165,4 @@ def test_eyes_closed_as_the_open_eyes_challenge_appears_still_count(recording, f
     # before a neutral could be held with open eyes; the neutral then taken on the closing lids
     # made her closed eyes read 0.7-0.75 of "neutral": never closed, so her reopening never
     # counted. HEAD_11's eye neutral is at least her open-eye level from the recent frames.
-    frames = paced(recording(D7), fps)
-    report = replay(frames, [codes.HEAD_11], max_attempts=1)
-    assert report["result"]["gestures"][0]["gesture_status"] == codes.MATCH, report["result"]
-    alone = replay(frames, [codes.HEAD_11], EngineConfig(eye_level_ms=0), max_attempts=1)
-    assert alone["result"]["gestures"][0]["gesture_status"] == codes.NOT_MATCH
+    matched_only_with_the_eye_level(paced(recording(D7), fps), codes.HEAD_11)

@@ -20,7 +20,6 @@ import pytest
 from bench.dataset import (
     VARIANTS,
     attempts,
-    page_frame,
     read_clip,
     seed_for,
     thin,
@@ -54,18 +53,6 @@ def variant_frames(shared_data: Path, name: str, variant: str):
     ]
 
 
-def page_frames(shared_data: Path, name: str, fps: float):
-    (cut,) = [a for a in attempts(shared_data) if a.name == name]
-    frames = thin(cut.frames, fps)
-    wanted = {index for index, _ in frames}
-    times = dict(frames)
-    clip = shared_data / "videos" / f"{cut.label.clip}.mp4"
-    return [
-        (index, times[index], analyze_rgb(page_frame(rgb)))
-        for index, _, rgb in read_clip(clip, wanted)
-    ]
-
-
 def status(frames, gesture, config=None):
     report = replay(frames, [gesture], config, max_attempts=1)
     return report["result"]["gestures"][0]["gesture_status"]
@@ -84,7 +71,7 @@ def status(frames, gesture, config=None):
     ],
 )
 def test_a_blink_caught_half_closed_at_a_slow_frame_rate_counts(shared_data, name, gesture, fps):
-    frames = page_frames(shared_data, name, fps)
+    frames = variant_frames(shared_data, name, f"fps{fps}")  # page frames, thinned
     assert status(frames, gesture) == codes.MATCH
     assert status(frames, gesture, WITHOUT) != codes.MATCH  # what it fixes
 
@@ -125,7 +112,7 @@ def test_the_pixels_of_a_moved_card_never_confirm_half_closed_lids(photo, path, 
 @pytest.mark.slow
 def test_the_pixels_of_a_real_half_blink_confirm_it(shared_data):
     # lp_d0 at 8 fps: the frame on the lids' way down reads 0.70-0.79 of neutral.
-    frames = page_frames(shared_data, "lp_d0_still#64-67", 8)
+    frames = variant_frames(shared_data, "lp_d0_still#64-67", "fps8")
     config = EngineConfig()
     base = Baseline.of(frames[0][2])
     readings = [read(base, obs, config) for _, _, obs in frames[1:]]

@@ -72,11 +72,13 @@ from gestures.config import EngineConfig
 
 SPLITS = (L.DEV, L.HELDOUT)
 LOOP_S = 40.0  # attack sessions: the presentation is looped this long (3 attempts fit)
+# A card is asked for the head movements its motion imitates, and for an open mouth, a blink
+# and a blink-and-reopen (`HEAD_11`), which a moved picture can only fake through the mesh.
 SPECIES_GESTURES = {
-    "yaw": [codes.HEAD_LEFT, codes.HEAD_RIGHT, codes.HEAD_OPEN_MOUTH, codes.HEAD_00],
-    "pitch": [codes.HEAD_UP, codes.HEAD_DOWN, codes.HEAD_OPEN_MOUTH, codes.HEAD_00],
-    "roll": [*codes.POSE_GESTURES, codes.HEAD_OPEN_MOUTH, codes.HEAD_00],
-    "shift": [*codes.POSE_GESTURES, codes.HEAD_OPEN_MOUTH, codes.HEAD_00],
+    "yaw": [codes.HEAD_LEFT, codes.HEAD_RIGHT, codes.HEAD_OPEN_MOUTH, codes.HEAD_00, codes.HEAD_11],
+    "pitch": [codes.HEAD_UP, codes.HEAD_DOWN, codes.HEAD_OPEN_MOUTH, codes.HEAD_00, codes.HEAD_11],
+    "roll": [*codes.POSE_GESTURES, codes.HEAD_OPEN_MOUTH, codes.HEAD_00, codes.HEAD_11],
+    "shift": [*codes.POSE_GESTURES, codes.HEAD_OPEN_MOUTH, codes.HEAD_00, codes.HEAD_11],
 }
 SPECIES_TITLES = {
     "yaw": "printed photo on a card: yaw (turned +-45)",
@@ -87,6 +89,11 @@ SPECIES_TITLES = {
     "print": "printed photo held up (spoof/ captures)",
     "synthetic-screen": "SYNTHETIC screen replay of every bona fide attempt",
 }
+# Real webcam captures of a live face (the hands dataset's photos, `labels.WEBCAM_DIR`): every
+# other photo of each recording run, as the page would send it under these capture variants,
+# scored by the passive check alone (`webcam_section`).
+WEBCAM_VARIANTS = ("page", "w320", "q50", "dark0.6", "bright1.4", "noise6")
+WEBCAM_EVERY = 2
 QUICK_PORTRAITS = [
     "images/face_recognition/obama.jpg",
     "lp_d12_turns_up_mouth",
@@ -150,6 +157,11 @@ def plan(data: Path, splits: Iterable[str], quick: bool) -> list[tuple[Source, t
             for motion in MOTIONS.values():
                 for distance in motion.distances[:1] if quick else motion.distances:
                     tasks.append(card_task(portrait, crop, distance, motion))
+    if L.WEBCAM_PERSON_SPLIT in splits:
+        for run, names in webcam_runs(data).items():
+            for name in WEBCAM_VARIANTS if not quick else WEBCAM_VARIANTS[:1]:
+                source = Source(f"webcam|{run}|{name}", len(names) * 0.3, [])
+                tasks.append((source, ("webcam", run, name, tuple(names))))
     for sample, kind, path, gif in L.SPOOF_SAMPLES:
         if L.split_of(sample) not in splits:
             continue
@@ -185,6 +197,14 @@ def card_task(portrait: str, crop: str, distance: str, motion: Motion) -> tuple[
     return source, ("card", portrait, crop, distance, motion.name)
 
 
+def webcam_runs(data: Path) -> dict[str, list[str]]:
+    """Every `WEBCAM_EVERY`th photo of each recording run, by run, in file order."""
+    runs: dict[str, list[str]] = defaultdict(list)
+    for path in sorted((data / L.WEBCAM_DIR).glob("*.jpg")):
+        runs[path.name.split("_")[0]].append(path.name)
+    return {run: names[::WEBCAM_EVERY] for run, names in sorted(runs.items())}
+
+
 def loop(frames: Iterable[tuple[int, int]], times: int | None = None) -> tuple:
     """The frames played again and again (timestamps continuing), `times` times or LOOP_S."""
     frames = list(frames)
@@ -212,6 +232,8 @@ def _init(data: Path, cache: Path | None, code: str) -> None:
 def work(task: tuple[Source, tuple]) -> tuple[str, list[dict[str, Any]], float]:
     source, spec = task
     started = time.monotonic()
+    if spec[0] == "webcam":
+        return source.key, [webcam_scores(*spec[1:])], time.monotonic() - started
     if spec[0] in ("card", "spoof"):
         # The frames are rendered here; the sessions loop over them.
         rendered = render(spec)
@@ -231,6 +253,28 @@ def work(task: tuple[Source, tuple]) -> tuple[str, list[dict[str, Any]], float]:
 
     results = run_source(source, build, _CACHE, _CODE)
     return source.key, results, time.monotonic() - started
+
+
+def webcam_scores(run: str, variant_name: str, names: tuple[str, ...]) -> dict[str, Any]:
+    """The live probability of each photo of a run that shows one face, as the server would
+    score it (`analyze_rgb(..., passive=True)`) under the capture variant."""
+    from workers.analysis import analyze_rgb
+
+    variant = next(v for v in VARIANTS if v.name == variant_name)
+    live = []
+    for name in names:
+        rgb = load_rgb(_DATA / L.WEBCAM_DIR / name)
+        obs = analyze_rgb(variant_frame(rgb, variant, seed_for(name, variant_name)), passive=True)
+        if obs.live is not None:
+            live.append(obs.live)
+    return {
+        "set": "webcam",
+        "split": L.WEBCAM_PERSON_SPLIT,
+        "run": run,
+        "variant": variant_name,
+        "photos": len(names),
+        "live": live,
+    }
 
 
 def build_clip_frames(spec: tuple, keys: set[int]) -> Iterable[tuple[int, Any]]:
@@ -574,6 +618,43 @@ def passive_section(bona: list[dict[str, Any]], attacks: list[dict[str, Any]]) -
     return out
 
 
+def webcam_section(webcam: list[dict[str, Any]]) -> list[str]:
+    """Bona fide evidence for the passive check alone: real webcam photos of a live face."""
+    if not webcam:
+        return []
+    high = EngineConfig().passive_spoof_high
+    out = [
+        "### Passive anti-spoofing on real webcam captures",
+        "",
+        f"The hands dataset's webcam photos (`{L.WEBCAM_DIR}`: one man in nine rooms, a "
+        "recording run each; every other photo of each run), as the page would send them, "
+        "scored by the passive check alone (photos where the mesh finds exactly one face: a "
+        "raised hand sometimes covers it). A run stands for a passive session: its verdict "
+        f"would be the median of its photos' scores, refused at spoof >= {high} (HIGH).",
+        "",
+    ]
+    rows = []
+    for name in WEBCAM_VARIANTS:
+        rs = [r for r in webcam if r["variant"] == name]
+        if not rs:
+            continue
+        live = sorted(v for r in rs for v in r["live"])
+        refused_photos = sum(1 - v >= high for v in live)
+        refused_runs = sum(
+            bool(r["live"]) and 1 - sorted(r["live"])[len(r["live"]) // 2] >= high for r in rs
+        )
+        rows.append([
+            name, len(rs), sum(r["photos"] for r in rs), len(live),
+            f"{live[0]:.2f}" if live else "-", f"{live[len(live) // 2]:.2f}" if live else "-",
+            f"{refused_photos} ({pct(refused_photos, len(live))})",
+            f"{refused_runs}/{len(rs)}",
+        ])  # fmt: skip
+    header = ["variant", "runs", "photos", "scored", "live min", "live median",
+              "photos at HIGH", "runs refused"]  # fmt: skip
+    out += [table(header, rows), ""]
+    return out
+
+
 def split_section(
     split: str, results: list[dict[str, Any]], variants: list[Variant], show_cases: bool
 ) -> list[str]:
@@ -584,6 +665,7 @@ def split_section(
     out += bona_fide_section(bona, variants)
     out += attack_section(attacks)
     out += passive_section(bona, attacks)
+    out += webcam_section([r for r in results if r["set"] == "webcam" and r["split"] == split])
     if show_cases:
         out += failing_section(bona, attacks, variants)
     else:
@@ -722,7 +804,7 @@ def main() -> None:
         )
     lines.append(
         f"Run time: {elapsed / 60:.1f} min with {args.jobs} processes "
-        f"({len(tasks)} sources, {len(results)} sessions)."
+        f"({len(tasks)} sources, {sum(r['set'] != 'webcam' for r in results)} sessions)."
     )
     print("\n".join(lines))
 

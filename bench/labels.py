@@ -182,6 +182,27 @@ PORTRAIT_FRAMES: dict[str, int] = {
     "retalking_face4": 63,
 }
 
+# The hands dataset's webcam photos (800x600, one man, the dataset's author, filmed in nine
+# rooms: ten recording runs, the file name's prefix). They are real webcam captures of a live
+# face, so they are bona fide evidence for the passive check (`webcam_section`), and face images
+# to print for the photo cards: one per run, the run's first photo (in file order) where the mesh
+# finds one face turned less than 8 degrees and tilted less than 12 (run 5: 20; none is less)
+# with its centre in the middle half of the frame. He is in dev: his passive scores were looked
+# at before he was added to the split.
+WEBCAM_DIR = "hands/subhi_handsdataset/images"
+WEBCAM_PORTRAITS: list[str] = [
+    "3_1528499009.07_pic00000.jpg",
+    "5_pic00005.jpg",
+    "15_pic00000.jpg",
+    "16_pic00001.jpg",
+    "25_pic00011.jpg",
+    "26_pic00003.jpg",
+    "35_pic00000.jpg",
+    "46_pic00003.jpg",
+    "96_pic00002.jpg",
+]
+WEBCAM_PERSON = "subhi_handsdataset_man"
+
 # Single-face photos printed for the photo-card attacks (paths under the data folder).
 # Left out: test_obama_partial_face (face cut by the edge), the multi-face photos, and the
 # statue / cartoon / painting (non-live faces, not a person's photo).
@@ -198,6 +219,7 @@ PHOTOS: list[str] = [
     "images/liveportrait/driving_d8.jpg",
     "images/liveportrait/driving_d9.jpg",
     "images/liveportrait/driving_d19.jpg",
+    *(f"{WEBCAM_DIR}/{name}" for name in WEBCAM_PORTRAITS),
 ]
 
 # Replay evidence in spoof/: (id, kind, path, frames of a GIF or None). `screen`: a face shown
@@ -247,6 +269,7 @@ PERSON: dict[str, str] = {
     "images/liveportrait/driving_d8.jpg": "lp_d12_man",  # curly hair, glasses: kept with lp_d12
     "images/liveportrait/driving_d9.jpg": "lp_d3_woman",  # long-haired woman: kept with lp_d3
     "images/liveportrait/driving_d19.jpg": "lp_d18_man",  # a frame of the lp_d18 man
+    **{f"{WEBCAM_DIR}/{name}": WEBCAM_PERSON for name in WEBCAM_PORTRAITS},
     # spoof samples: the Silent-Face ones are one set (the demo's real woman, her replay, prints)
     "silent_face/image_F2": "silent_face",
     "silent_face/image_F1": "silent_face",
@@ -276,6 +299,9 @@ HELDOUT_PERSONS: frozenset[str] = frozenset(
 )
 
 DEV, HELDOUT = "dev", "heldout"
+
+
+WEBCAM_PERSON_SPLIT = HELDOUT if WEBCAM_PERSON in HELDOUT_PERSONS else DEV
 
 
 def split_of(source: str) -> str:

@@ -84,6 +84,10 @@ class EngineConfig:
     eye_partly_closed_ratio: float = 0.8
     eye_plane_correlation_max: float = 0.95
     eye_rest_correlation_min: float = 0.95
+    # Closed lids ("00", for HEAD_00 and HEAD_11) are asked of the pixels too
+    # (`gestures.reading.confirm_closed`): the eyes' band below `eye_plane_correlation_max`
+    # while the brows above still correlate this much with the neutral view.
+    eye_brows_correlation_min: float = 0.8
     # Timing of a run.
     gesture_time_limit_ms: int = 8000
     positioning_hold_ms: int = 500

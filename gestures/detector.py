@@ -19,6 +19,7 @@ from gestures.reading import (
     Baseline,
     Reading,
     Recent,
+    confirm_closed,
     confirm_eyes,
     confirm_from_recent,
     confirm_mouth,
@@ -147,12 +148,11 @@ class GestureTracker:
             reading = confirm_pixels(self.baseline, obs, reading, self.config)
         if reading.mouth_state == "open" and self._mouth_decisive(t_ms):
             reading = confirm_mouth(self.baseline, obs, reading, self.config)
-        if (
-            gap >= self.config.eye_sparse_gap_ms
-            and self.gesture in _BLINKS
-            and partly_closed(reading, self.config)
-        ):
-            reading = confirm_eyes(self.baseline, obs, reading, self.config)
+        if self.gesture in _BLINKS:
+            # Closed lids only count when the pixels show them closing (a photo cannot).
+            reading = confirm_closed(self.baseline, obs, reading, self.config)
+            if gap >= self.config.eye_sparse_gap_ms and partly_closed(reading, self.config):
+                reading = confirm_eyes(self.baseline, obs, reading, self.config)
         self._note_detected(reading)
         other = self._clear_other(reading, t_ms)
         if other is not None:
@@ -250,6 +250,7 @@ class GestureTracker:
             baseline,
             eye_right=max(baseline.eye_right, level[0]),
             eye_left=max(baseline.eye_left, level[1]),
+            eyes_from_level=True,
         )
 
     def _eyes_open(self, obs: FrameObservation) -> bool:

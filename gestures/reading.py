@@ -29,6 +29,9 @@ class Baseline:
     # the landmarks it was cut with. None for observations recorded without pixels.
     patch: bytes | None = None
     patch_rows: Rows | None = None
+    # The eyes' neutral is the user's open level, not what the hold showed: the hold caught
+    # closing lids (`GestureTracker._with_open_eyes`), so its patch shows them closing too.
+    eyes_from_level: bool = False
 
     @classmethod
     def of(cls, obs: FrameObservation) -> Baseline:
@@ -97,7 +100,7 @@ class Reading:
     mouth_plane: float | None = None
     flat_pose: str | None = None  # the strongest movement whose angle passed, nose did not
     # The same correlation over the eyes' band, measured by `confirm_eyes` on a sparse frame
-    # whose half-closed lids would count as a blink.
+    # whose half-closed lids would count as a blink, and by `confirm_closed` on closed ones.
     eye_plane: float | None = None
 
 
@@ -202,19 +205,50 @@ def confirm_eyes(
     it moves spoils the rest of the face as much as the eyes (one whose printed eyes alone are
     covered or lit differently is not ruled out by this check alone). Unchanged without
     pixels."""
-    if base.patch is None or obs.patch is None:
+    bands = _eye_bands(base, obs)
+    if bands is None:
         return reading
-    assert base.patch_rows is not None and obs.landmarks is not None
-    eyes, above, below = band_correlations(
-        base.patch, base.patch_rows, obs.patch, obs.landmarks,
-        anchor_homography(base.patch_rows, obs.landmarks),
-        [EYE_ROWS, (0, EYE_ROWS[0]), (EYE_ROWS[1], MOUTH_ROW)],
-    )  # fmt: skip
+    eyes, above, below = bands
     if eyes < config.eye_plane_correlation_max and min(above, below) >= (
         config.eye_rest_correlation_min
     ):
         return dataclasses.replace(reading, eye_plane=eyes, eyes="00")
     return dataclasses.replace(reading, eye_plane=eyes)
+
+
+def confirm_closed(
+    base: Baseline, obs: FrameObservation, reading: Reading, config: EngineConfig
+) -> Reading:
+    """`reading` with its closed eyes ("00") asked of the pixels: the lids closed when the
+    eyes' band no longer follows the neutral view (below `eye_plane_correlation_max`) while
+    the brows above still do (`eye_brows_correlation_min`; not the nose: words move it). A
+    photo has nothing to close: when the mesh reads its lids shut (a card tilted until they
+    look thin, a frame the mesh fits wrongly), its eyes' band still follows the neutral view,
+    or nothing does, the brows neither. Unconfirmed, the eyes are unread on this frame (None).
+    Unchanged without closed eyes or without pixels, and when the neutral's own patch shows
+    the lids closing (`Baseline.eyes_from_level`: it cannot tell closed lids apart)."""
+    if reading.eyes != "00" or base.eyes_from_level:
+        return reading
+    bands = _eye_bands(base, obs)
+    if bands is None:
+        return reading
+    eyes, above, _ = bands
+    if eyes < config.eye_plane_correlation_max and above >= config.eye_brows_correlation_min:
+        return dataclasses.replace(reading, eye_plane=eyes)
+    return dataclasses.replace(reading, eye_plane=eyes, eyes=None)
+
+
+def _eye_bands(base: Baseline, obs: FrameObservation) -> list[float] | None:
+    """The eyes' band, the brows above and the nose below, each correlated with the neutral
+    view after one homography fitted to the whole face; None without pixels."""
+    if base.patch is None or obs.patch is None:
+        return None
+    assert base.patch_rows is not None and obs.landmarks is not None
+    return band_correlations(
+        base.patch, base.patch_rows, obs.patch, obs.landmarks,
+        anchor_homography(base.patch_rows, obs.landmarks),
+        [EYE_ROWS, (0, EYE_ROWS[0]), (EYE_ROWS[1], MOUTH_ROW)],
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)

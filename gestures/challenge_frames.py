@@ -20,6 +20,7 @@ from gestures.detector import GestureTracker
 from gestures.guidance import FacePlaces
 from gestures.hand_challenge import HandTracker
 from gestures.observation import FrameObservation
+from gestures.passive import may_be_reference
 from gestures.steps import Step
 
 _LEAD_IN_SLACK_MS = 100
@@ -120,13 +121,17 @@ class ChallengeFrames:
         )
 
     def _reference(self, obs: FrameObservation, shown: str) -> bool:
-        """Best frontal, sharp, eyes-open, mouth-closed frame so far: the server saves it."""
+        """Best frontal, sharp, eyes-open, mouth-closed frame so far, among the frames the
+        passive check scored and did not find HIGH (`passive.may_be_reference`): the server
+        saves it."""
         c = self.config
         if shown != codes.OK or not obs.has_face or obs.quality is None:
             return False
         if abs(obs.yaw) > c.neutral_yaw_max or abs(obs.pitch) > c.neutral_pitch_max:
             return False
         if min(obs.eye_right, obs.eye_left) < c.eye_open_min or obs.mouth > c.mouth_closed_max:
+            return False
+        if not may_be_reference(obs.live, c):
             return False
         frontal = (1 - abs(obs.yaw) / 90) * (1 - abs(obs.pitch) / 90)
         score = obs.quality.sharpness * frontal

@@ -9,6 +9,7 @@ sampled frame's figure and judges their median, in GLAIR's passive-liveness shap
 
 from __future__ import annotations
 
+import math
 import statistics
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
@@ -36,6 +37,18 @@ def passive_status(spoof_percentage: float, config: EngineConfig) -> str:
     if spoof_percentage >= config.passive_spoof_moderate:
         return MODERATE
     return LOW
+
+
+def may_be_reference(live: float | None, config: EngineConfig) -> bool:
+    """Whether a frame may become the session's reference (the face a merchant compares with
+    an ID document, `verify_image`): only one the passive check scored and did not find HIGH.
+    Otherwise a photo shown for a moment (during positioning, say) and then put away could
+    become the reference of a session whose gestures a live attacker made, and whose median
+    passive score the attacker's own frames made live. Any frame when the check is off
+    (`passive_min_samples` 0)."""
+    if config.passive_min_samples <= 0:
+        return True
+    return live is not None and not math.isnan(live) and 1.0 - live < config.passive_spoof_high
 
 
 @dataclass

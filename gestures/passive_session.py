@@ -34,7 +34,13 @@ from gestures import codes
 from gestures.config import EngineConfig
 from gestures.guidance import FacePlaces, guidance
 from gestures.observation import FrameObservation
-from gestures.passive import HIGH, PROVEN_LIVE, SPOOF_SUSPECTED, passive_status
+from gestures.passive import (
+    HIGH,
+    PROVEN_LIVE,
+    SPOOF_SUSPECTED,
+    may_be_reference,
+    passive_status,
+)
 from gestures.steps import Step
 from gestures.vocabulary import EventKind, PassiveOutcome, VerdictStatus
 
@@ -286,14 +292,16 @@ class PassiveRun:
     # --- helpers --------------------------------------------------------------------------
 
     def _reference(self, obs: FrameObservation, shown: str) -> bool:
-        """The sharpest frontal, eyes-open frame so far: the server keeps it (as
-        `ChallengeRun` does)."""
+        """The sharpest frontal, eyes-open frame so far that the passive check did not find
+        HIGH: the server keeps it (as `ChallengeRun` does)."""
         c = self.config
         if shown != codes.OK or not obs.has_face or obs.quality is None:
             return False
         if abs(obs.yaw) > c.neutral_yaw_max or abs(obs.pitch) > c.neutral_pitch_max:
             return False
         if min(obs.eye_right, obs.eye_left) < c.eye_open_min:
+            return False
+        if not may_be_reference(obs.live, c):
             return False
         score = obs.quality.sharpness * (1 - abs(obs.yaw) / 90) * (1 - abs(obs.pitch) / 90)
         if score <= self.reference_score:

@@ -72,13 +72,17 @@ from gestures.config import EngineConfig
 
 SPLITS = (L.DEV, L.HELDOUT)
 LOOP_S = 40.0  # attack sessions: the presentation is looped this long (3 attempts fit)
-# A card is asked for the head movements its motion imitates, and for an open mouth, a blink
-# and a blink-and-reopen (`HEAD_11`), which a moved picture can only fake through the mesh.
+# A card is asked for the head movements its motion imitates, and for what a moved picture can
+# only fake through the mesh: an open and a closed mouth, a blink, a blink and reopen, winks.
+_FACE_GESTURES = [
+    codes.HEAD_OPEN_MOUTH, codes.HEAD_CLOSE_MOUTH, codes.HEAD_00, codes.HEAD_11, codes.HEAD_01,
+    codes.HEAD_10,
+]  # fmt: skip
 SPECIES_GESTURES = {
-    "yaw": [codes.HEAD_LEFT, codes.HEAD_RIGHT, codes.HEAD_OPEN_MOUTH, codes.HEAD_00, codes.HEAD_11],
-    "pitch": [codes.HEAD_UP, codes.HEAD_DOWN, codes.HEAD_OPEN_MOUTH, codes.HEAD_00, codes.HEAD_11],
-    "roll": [*codes.POSE_GESTURES, codes.HEAD_OPEN_MOUTH, codes.HEAD_00, codes.HEAD_11],
-    "shift": [*codes.POSE_GESTURES, codes.HEAD_OPEN_MOUTH, codes.HEAD_00, codes.HEAD_11],
+    "yaw": [codes.HEAD_LEFT, codes.HEAD_RIGHT, *_FACE_GESTURES],
+    "pitch": [codes.HEAD_UP, codes.HEAD_DOWN, *_FACE_GESTURES],
+    "roll": [*codes.POSE_GESTURES, *_FACE_GESTURES],
+    "shift": [*codes.POSE_GESTURES, *_FACE_GESTURES],
 }
 SPECIES_TITLES = {
     "yaw": "printed photo on a card: yaw (turned +-45)",

@@ -65,6 +65,7 @@ class ChallengeRun(ChallengeFrames):
         self.phase = codes.POSITIONING
         self.verdict: dict[str, Any] | None = None
         self.reference_score = -1.0
+        self.reference_rank = 0
         self.frames = 0
         self.passive = PassiveEvidence()
         self.interactive = interactive
@@ -169,6 +170,7 @@ class ChallengeRun(ChallengeFrames):
             "results": self.results,
             "verdict": self.verdict,
             "reference_score": self.reference_score,
+            "reference_rank": self.reference_rank,
             "frames": self.frames,
             "passive": self.passive.to_dict(),
             "interactive": self.interactive,
@@ -193,6 +195,7 @@ class ChallengeRun(ChallengeFrames):
         run.results = list(snapshot["results"])
         run.verdict = snapshot["verdict"]
         run.reference_score = float(snapshot["reference_score"])
+        run.reference_rank = int(snapshot.get("reference_rank", 0))
         run.frames = int(snapshot["frames"])
         run.passive = PassiveEvidence.from_dict(snapshot.get("passive"))
         run.phase = codes.DONE if run.verdict is not None else codes.POSITIONING

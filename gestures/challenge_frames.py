@@ -20,7 +20,7 @@ from gestures.detector import GestureTracker
 from gestures.guidance import FacePlaces
 from gestures.hand_challenge import HandTracker
 from gestures.observation import FrameObservation
-from gestures.passive import may_be_reference
+from gestures.passive import rank_as_reference
 from gestures.steps import Step
 
 _LEAD_IN_SLACK_MS = 100
@@ -46,6 +46,7 @@ class ChallengeFrames:
     phase: str
     verdict: dict[str, Any] | None
     reference_score: float
+    reference_rank: int
     _places: FacePlaces
     _recent: list[tuple[int, FrameObservation]]
     _glitch_since: int | None
@@ -121,9 +122,9 @@ class ChallengeFrames:
         )
 
     def _reference(self, obs: FrameObservation, shown: str) -> bool:
-        """Best frontal, sharp, eyes-open, mouth-closed frame so far, among the frames the
-        passive check scored and did not find HIGH (`passive.may_be_reference`): the server
-        saves it."""
+        """Best frontal, sharp, eyes-open, mouth-closed frame so far, a frame the passive check
+        scored and did not find HIGH before any it did not score, never one it found HIGH
+        (`passive.rank_as_reference`): the server saves it."""
         c = self.config
         if shown != codes.OK or not obs.has_face or obs.quality is None:
             return False
@@ -131,11 +132,12 @@ class ChallengeFrames:
             return False
         if min(obs.eye_right, obs.eye_left) < c.eye_open_min or obs.mouth > c.mouth_closed_max:
             return False
-        if not may_be_reference(obs.live, c):
+        rank = rank_as_reference(obs.live, c)
+        if rank is None:
             return False
         frontal = (1 - abs(obs.yaw) / 90) * (1 - abs(obs.pitch) / 90)
         score = obs.quality.sharpness * frontal
-        if score <= self.reference_score:
+        if (rank, score) <= (self.reference_rank, self.reference_score):
             return False
-        self.reference_score = score
+        self.reference_rank, self.reference_score = rank, score
         return True

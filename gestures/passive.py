@@ -39,16 +39,22 @@ def passive_status(spoof_percentage: float, config: EngineConfig) -> str:
     return LOW
 
 
-def may_be_reference(live: float | None, config: EngineConfig) -> bool:
-    """Whether a frame may become the session's reference (the face a merchant compares with
-    an ID document, `verify_image`): only one the passive check scored and did not find HIGH.
-    Otherwise a photo shown for a moment (during positioning, say) and then put away could
-    become the reference of a session whose gestures a live attacker made, and whose median
-    passive score the attacker's own frames made live. Any frame when the check is off
-    (`passive_min_samples` 0)."""
+def rank_as_reference(live: float | None, config: EngineConfig) -> int | None:
+    """How a frame ranks as the session's reference (the face a merchant compares with an ID
+    document, `GET .../images`): 1, a frame the passive check scored and did not find HIGH;
+    0, a frame it did not score; None, one it found HIGH, which never is the reference. A
+    higher rank always wins, the sharper frame within a rank. Otherwise a picture shown for a
+    moment (while positioning, say) and put away, the sharpest frontal frame of the run, would
+    be the reference of a session whose gestures a live attacker made and whose median passive
+    score the attacker's own frames kept live. Rank 0 is kept as a fallback: the check scores
+    one frame in `passive_sample_every`, and a user who talks through every scored frame gives
+    none with a closed mouth. Every frame ranks 1 when the check is off (`passive_min_samples`
+    0)."""
     if config.passive_min_samples <= 0:
-        return True
-    return live is not None and not math.isnan(live) and 1.0 - live < config.passive_spoof_high
+        return 1
+    if live is None or math.isnan(live):
+        return 0
+    return 1 if 1.0 - live < config.passive_spoof_high else None
 
 
 @dataclass

@@ -38,8 +38,8 @@ from gestures.passive import (
     HIGH,
     PROVEN_LIVE,
     SPOOF_SUSPECTED,
-    may_be_reference,
     passive_status,
+    rank_as_reference,
 )
 from gestures.steps import Step
 from gestures.vocabulary import EventKind, PassiveOutcome, VerdictStatus
@@ -112,6 +112,7 @@ class PassiveRun:
         self.phase = codes.HOLD
         self.verdict: PassiveVerdict | None = None
         self.reference_score = -1.0
+        self.reference_rank = 0
         self.frames = 0
         self.interactive = interactive
         self.started = not interactive
@@ -225,6 +226,7 @@ class PassiveRun:
             "attempt": self.attempt,
             "verdict": self.verdict,
             "reference_score": self.reference_score,
+            "reference_rank": self.reference_rank,
             "frames": self.frames,
             "interactive": self.interactive,
         }
@@ -242,6 +244,7 @@ class PassiveRun:
         run.attempt = int(snapshot["attempt"])
         run.verdict = snapshot["verdict"]
         run.reference_score = float(snapshot["reference_score"])
+        run.reference_rank = int(snapshot.get("reference_rank", 0))
         run.frames = int(snapshot["frames"])
         run.phase = codes.DONE if run.verdict is not None else codes.HOLD
         return run
@@ -292,8 +295,8 @@ class PassiveRun:
     # --- helpers --------------------------------------------------------------------------
 
     def _reference(self, obs: FrameObservation, shown: str) -> bool:
-        """The sharpest frontal, eyes-open frame so far that the passive check did not find
-        HIGH: the server keeps it (as `ChallengeRun` does)."""
+        """The sharpest frontal, eyes-open frame so far, ranked as `ChallengeRun` ranks it
+        (`passive.rank_as_reference`): the server keeps it."""
         c = self.config
         if shown != codes.OK or not obs.has_face or obs.quality is None:
             return False
@@ -301,12 +304,13 @@ class PassiveRun:
             return False
         if min(obs.eye_right, obs.eye_left) < c.eye_open_min:
             return False
-        if not may_be_reference(obs.live, c):
+        rank = rank_as_reference(obs.live, c)
+        if rank is None:
             return False
         score = obs.quality.sharpness * (1 - abs(obs.yaw) / 90) * (1 - abs(obs.pitch) / 90)
-        if score <= self.reference_score:
+        if (rank, score) <= (self.reference_rank, self.reference_score):
             return False
-        self.reference_score = score
+        self.reference_rank, self.reference_score = rank, score
         return True
 
     def _step(

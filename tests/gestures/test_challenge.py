@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -87,6 +88,30 @@ def test_reference_candidates_improve_monotonically(neutral):
     steps = feed_all(run, [neutral] * 5)
     assert steps[0].reference_candidate
     assert not any(s.reference_candidate for s in steps[1:])  # the same frame is no better
+
+
+def test_a_scored_live_frame_is_the_reference_before_any_unscored_one(neutral):
+    sharp = dataclasses.replace(neutral, live=None)
+    duller = dataclasses.replace(
+        neutral, live=0.99, quality=dataclasses.replace(neutral.quality, sharpness=10.0)
+    )
+    run = ChallengeRun([codes.HEAD_LEFT])
+    first = run.feed(sharp, 0)
+    second = run.feed(duller, FRAME_MS)
+    # An unscored frame is a fallback; a duller frame the passive check scored live replaces it,
+    # and no unscored frame replaces that one however sharp.
+    assert first.reference_candidate and second.reference_candidate
+    assert not run.feed(sharp, 2 * FRAME_MS).reference_candidate
+
+
+def test_a_frame_scored_as_a_spoof_is_never_the_reference(neutral):
+    picture = dataclasses.replace(neutral, live=0.05)
+    run = ChallengeRun([codes.HEAD_LEFT])
+    assert not any(s.reference_candidate for s in feed_all(run, [picture] * 5))
+    assert run.feed(neutral, 5 * FRAME_MS).reference_candidate
+    # The ranking survives a snapshot (a worker or server restarted mid-session).
+    restored = ChallengeRun.restore(json.loads(json.dumps(run.snapshot())), EngineConfig())
+    assert restored.reference_rank == 1
 
 
 def test_unknown_settings_and_gestures_are_refused():

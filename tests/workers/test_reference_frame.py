@@ -1,12 +1,13 @@
 """The session's reference frame (the face a merchant downloads, `GET .../images`, to compare
-with an ID) is one the passive check scored and did not find HIGH.
+with an ID) is never one the passive check found HIGH, and one it scored live wins over any it
+did not score.
 
 The attack: a picture of the victim is shown while the page positions the face, then put away,
 and the attacker makes the gestures live. The gestures match, and the attacker's own frames keep
 the session's median passive score live. The sharpest frontal frame of the run, the picture,
 would have become the reference. (`verify_image` already compares every gesture's audit frame
 too, so a session created with it fails on the attacker's face; a merchant comparing the
-reference itself would not.) `gestures.passive.may_be_reference`.
+reference itself would not.) `gestures.passive.rank_as_reference`.
 """
 
 from __future__ import annotations

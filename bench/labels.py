@@ -182,16 +182,17 @@ PORTRAIT_FRAMES: dict[str, int] = {
     "retalking_face4": 63,
 }
 
-# The hands dataset's webcam photos (800x600, one man, the dataset's author, filmed in nine
-# rooms: ten recording runs, the file name's prefix). They are real webcam captures of a live
-# face, so they are bona fide evidence for the passive check (`webcam_section`), and face images
-# to print for the photo cards: one per run, the run's first photo (in file order) where the mesh
-# finds one face turned less than 8 degrees and tilted less than 12 (run 5: 20; none is less)
-# with its centre in the middle half of the frame. He is in dev: his passive scores were looked
-# at before he was added to the split.
+# The hands dataset's webcam photos (800x600, one man, the dataset's author, in several rooms:
+# ten recording runs, the file name up to "pic", `webcam_run`). They are real webcam captures of
+# a live face, so they are bona fide evidence for the passive check (`webcam_section`), and face
+# images to print for the photo cards: one per run, the run's first photo (in file order) where
+# the mesh finds one face turned less than 8 degrees and tilted less than 12 (run 5: 20; none is
+# less) with its centre in the middle half of the frame. He is in dev: his passive scores were
+# looked at before he was added to the split.
 WEBCAM_DIR = "hands/subhi_handsdataset/images"
 WEBCAM_PORTRAITS: list[str] = [
     "3_1528499009.07_pic00000.jpg",
+    "3_pic00000.jpg",
     "5_pic00005.jpg",
     "15_pic00000.jpg",
     "16_pic00001.jpg",
@@ -202,6 +203,13 @@ WEBCAM_PORTRAITS: list[str] = [
     "96_pic00002.jpg",
 ]
 WEBCAM_PERSON = "subhi_handsdataset_man"
+
+
+def webcam_run(name: str) -> str:
+    """A webcam photo's recording run: its file name up to "pic" (`3_1528499009.07_pic00000.jpg`
+    and `3_pic00000.jpg` are two runs)."""
+    return name.rsplit("pic", 1)[0].rstrip("_")
+
 
 # Single-face photos printed for the photo-card attacks (paths under the data folder).
 # Left out: test_obama_partial_face (face cut by the edge), the multi-face photos, and the

@@ -151,7 +151,13 @@ class GestureTracker:
         if self.gesture in _BLINKS:
             # Closed lids only count when the pixels show them closing (a photo cannot).
             reading = confirm_closed(self.baseline, obs, reading, self.config)
-            if gap >= self.config.eye_sparse_gap_ms and partly_closed(reading, self.config):
+            # A closed reading the pixels refused (`eye_plane` set) is not asked again: the
+            # half-closed check's limits are stricter, it could not confirm it either.
+            if (
+                gap >= self.config.eye_sparse_gap_ms
+                and reading.eye_plane is None
+                and partly_closed(reading, self.config)
+            ):
                 reading = confirm_eyes(self.baseline, obs, reading, self.config)
         self._note_detected(reading)
         other = self._clear_other(reading, t_ms)

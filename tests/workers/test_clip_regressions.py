@@ -40,8 +40,9 @@ from workers.replay import replay
 WITHOUT = EngineConfig(eye_partly_closed_ratio=0.0)
 
 
-def variant_frames(shared_data: Path, name: str, variant: str):
-    """The attempt's frames as the bench's capture variant `variant` delivers them."""
+def variant_frames(shared_data: Path, name: str, variant: str, *, passive: bool = False):
+    """The attempt's frames as the bench's capture variant `variant` delivers them (with
+    `passive`, scored by the anti-spoofing models as the server scores them)."""
     (cut,) = [a for a in attempts(shared_data) if a.name == name]
     chosen = {v.name: v for v in VARIANTS}[variant]
     times = dict(thin(cut.frames, chosen.fps_for(cut.label.gesture)))
@@ -49,7 +50,10 @@ def variant_frames(shared_data: Path, name: str, variant: str):
         (
             index,
             times[index],
-            analyze_rgb(variant_frame(rgb, chosen, seed_for(cut.label.clip, variant, index))),
+            analyze_rgb(
+                variant_frame(rgb, chosen, seed_for(cut.label.clip, variant, index)),
+                passive=passive,
+            ),
         )
         for index, _, rgb in read_clip(clip_path(shared_data, cut.label.clip), set(times))
     ]

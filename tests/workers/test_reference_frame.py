@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import pytest
 
-from bench.dataset import PAGE, attempts, clip_path, read_clip, seed_for, variant_frame
+from bench.dataset import PAGE, seed_for, variant_frame
 from gestures import codes
 from gestures.config import EngineConfig
+from tests.workers.test_clip_regressions import variant_frames
 from workers.analysis import analyze_rgb
 from workers.replay import replay
 
@@ -31,16 +32,9 @@ def picture_then_live(shared_data, photo):
     clip's attempt as the page sends it, every frame scored as the server would score it."""
     picture = analyze_rgb(variant_frame(photo(PICTURE), PAGE, seed_for(PICTURE)), passive=True)
     frames = [(1000 + i, i * 100, picture) for i in range(int(PHOTO_S * 10))]
-    (cut,) = [a for a in attempts(shared_data) if a.name == LIVE]
-    start = frames[-1][1] + 100
-    times = dict(cut.frames)
-    first = min(times.values())
-    for index, _, rgb in read_clip(clip_path(shared_data, cut.label.clip), set(times)):
-        obs = analyze_rgb(
-            variant_frame(rgb, PAGE, seed_for(cut.label.clip, "page", index)), passive=True
-        )
-        frames.append((index, start + times[index] - first, obs))
-    return frames
+    live = variant_frames(shared_data, LIVE, "page", passive=True)
+    start, first = frames[-1][1] + 100, live[0][1]
+    return frames + [(index, start + t_ms - first, obs) for index, t_ms, obs in live]
 
 
 @pytest.mark.slow

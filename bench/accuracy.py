@@ -48,6 +48,7 @@ from bench.dataset import (
     Attempt,
     Variant,
     attempts,
+    clip_framing,
     clip_path,
     read_clip,
     read_video_honours_rotation,
@@ -287,9 +288,11 @@ def build_clip_frames(spec: tuple, keys: set[int]) -> Iterable[tuple[int, Any]]:
     """The wanted frames of a clip as the server would receive them, one at a time."""
     kind, clip = spec[0], spec[1]
     variant = next(v for v in VARIANTS if v.name == spec[2]) if kind == "clip" else None
-    for index, _, rgb in read_clip(clip_path(_DATA, clip), keys):
+    path = clip_path(_DATA, clip)
+    framing = clip_framing(path, variant.face if variant is not None else None)
+    for index, _, rgb in read_clip(path, keys):
         if variant is not None:
-            yield index, variant_frame(rgb, variant, seed_for(clip, variant.name, index))
+            yield index, variant_frame(rgb, variant, seed_for(clip, variant.name, index), framing)
         else:
             yield index, screen_frame(rgb, seed_for(clip, "screen"))
 

@@ -117,6 +117,9 @@ class Variant:
     fps: float | None = None  # None: every frame of the clip
     eye_fps: float | None = None  # eye challenges at this rate instead (the page's frame_rate)
     pixels: str = ""  # name of the pixel variant whose observations this one reuses
+    # The clip shrunk inside a frame of its own size until the face box is this fraction of
+    # the frame's width (`far_frame`); None: the clip's own framing.
+    face: float | None = None
 
     @property
     def pixel_key(self) -> str:
@@ -128,6 +131,12 @@ class Variant:
     def gesture(self, gesture: str) -> str:
         return MIRRORED.get(gesture, gesture) if self.mirror else gesture
 
+
+# The far variant's face width over the frame's: the printed cards' far distance (about 0.21,
+# bench/presentations.py), a little above the smallest face the page accepts
+# (`face_size_min` 0.18). The clips are close-ups (0.3-0.6): at a webcam's usual distance a face
+# is 0.2-0.3 of the frame, and the page's 480 px leave it about 100 px wide.
+FAR_FACE = 0.21
 
 PAGE = Variant("page", "page")
 VARIANTS: list[Variant] = [
@@ -145,6 +154,8 @@ VARIANTS: list[Variant] = [
     Variant("bright1.4", "light", gain=1.4),
     Variant("mirror", "mirror", mirror=True),
     Variant("noise6", "noise", noise=6.0),
+    Variant("far", "distance", face=FAR_FACE),
+    Variant("far_pace", "distance", fps=8, eye_fps=15, pixels="far", face=FAR_FACE),
 ]
 QUICK_VARIANTS = ["page", "fps10", "fps5", "mirror", "dark0.6"]
 VARIANT_NOTES = {
@@ -163,6 +174,9 @@ VARIANT_NOTES = {
     "bright1.4": "480 px q70, brightness x1.4 (clipped)",
     "mirror": "480 px q70, mirrored (HEAD_LEFT/RIGHT and HEAD_01/10 swapped)",
     "noise6": "480 px q70, gaussian noise sigma 6 (seeded per frame)",
+    "far": f"480 px q70, the clip shrunk until the face is {FAR_FACE} of the frame's width, "
+    "centred a little low, the rest its own edges stretched and blurred",
+    "far_pace": "the far frames at the page's own pace (as `pace`)",
 }
 
 
@@ -190,9 +204,81 @@ def seed_for(*parts: object) -> int:
     return zlib.crc32("/".join(map(str, parts)).encode())
 
 
-def variant_frame(rgb: Image, variant: Variant, seed: int) -> Image:
-    """The clip frame as the server would receive it under `variant`."""
-    frame = resize_width(rgb, variant.width)
+@dataclass(frozen=True)
+class Framing:
+    """Where `far_frame` puts a clip: shrunk by `shrink`, its face centre (fractions of the
+    clip's frame without its black bars, `x`, `y`) moved to `FAR_CENTRE` of the frame."""
+
+    shrink: float = 1.0
+    x: float = 0.5
+    y: float = 0.5
+
+
+FAR_CENTRE = (0.5, 0.55)  # a webcam's face: centred, a little low (the page accepts 0.25 off)
+_BLACK = 24  # brightest value of a letterbox bar
+
+
+def far_frame(rgb: Image, framing: Framing) -> Image:
+    """The frame (without its black bars) shrunk inside a frame of its own size, its face at
+    `FAR_CENTRE`, the rest filled by its edges stretched out and blurred, with no sharp
+    border (a picture's edge is what the anti-spoofing models look for)."""
+    if framing.shrink >= 1.0:
+        return rgb
+    h, w = rgb.shape[:2]
+    picture = without_black_bars(rgb)
+    ph, pw = picture.shape[:2]
+    sw, sh = min(round(pw * framing.shrink), w), min(round(ph * framing.shrink), h)
+    small = cv2.resize(picture, (sw, sh), interpolation=cv2.INTER_AREA)
+    top = min(max(round(FAR_CENTRE[1] * h - framing.y * sh), 0), h - sh)
+    left = min(max(round(FAR_CENTRE[0] * w - framing.x * sw), 0), w - sw)
+    canvas = cv2.copyMakeBorder(small, top, h - sh - top, left, w - sw - left, cv2.BORDER_REPLICATE)
+    size = int(w * 0.15) | 1
+    blurred = cv2.GaussianBlur(canvas, (size, size), 0).astype(np.float32)
+    mask = np.zeros((h, w), np.float32)
+    mask[top : top + sh, left : left + sw] = 1.0
+    mask = cv2.GaussianBlur(mask, (0, 0), 3)[..., None]
+    return np.clip(canvas * mask + blurred * (1.0 - mask), 0, 255).astype(np.uint8)
+
+
+def without_black_bars(rgb: Image) -> Image:
+    """The frame without the black rows and columns along its edges (letterboxing), which
+    stretched out by `far_frame` would frame the picture like a screen's bezel."""
+    rows, cols = rgb.max(axis=(1, 2)) > _BLACK, rgb.max(axis=(0, 2)) > _BLACK
+    if not rows.any() or not cols.any():
+        return rgb
+    top, bottom = int(rows.argmax()), len(rows) - int(rows[::-1].argmax())
+    left, right = int(cols.argmax()), len(cols) - int(cols[::-1].argmax())
+    return rgb[top:bottom, left:right]
+
+
+@cache
+def clip_framing(path: Path, face: float | None) -> Framing:
+    """How `far_frame` places this clip so that its face box is `face` of the frame's width
+    (unchanged when it is already that small, or with no `face`): from the first frame of the
+    clip where the face mesh finds a face, as the page would send it."""
+    if face is None:
+        return Framing()
+    from workers.analysis import analyze_rgb
+
+    for _, _, rgb in read_clip(path, set(range(30))):
+        picture = without_black_bars(rgb)
+        obs = analyze_rgb(page_frame(picture))
+        if obs.box is not None:
+            x, y, w, h = obs.box
+            # The face's width in the clip's own pixels, against the whole frame's width.
+            face_pixels = w * picture.shape[1] / obs.width
+            return Framing(
+                min(1.0, face * rgb.shape[1] / face_pixels),
+                (x + w / 2) / obs.width,
+                (y + h / 2) / obs.height,
+            )
+    raise ValueError(f"{path.name}: no face in its first 30 frames")
+
+
+def variant_frame(rgb: Image, variant: Variant, seed: int, framing: Framing = Framing()) -> Image:
+    """The clip frame as the server would receive it under `variant` (`framing`: the clip's
+    `clip_framing`, for a variant with a `face` width)."""
+    frame = resize_width(far_frame(rgb, framing), variant.width)
     if variant.mirror:
         frame = np.ascontiguousarray(frame[:, ::-1])
     if variant.gain != 1.0:

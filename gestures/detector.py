@@ -217,7 +217,9 @@ class GestureTracker:
         if neutral and self._neutral.held(t_ms, c.neutral_hold_ms):
             # The user's own neutral, measured over the whole hold: one frame caught mid-blink
             # or mid-word would make every later blink or mouth look smaller than it is.
-            self.baseline = self._with_open_eyes(Baseline.over(self._neutral_frames))
+            self.baseline = self._with_open_eyes(
+                Baseline.over(self._neutral_frames, c.eye_open_ratio)
+            )
             self._neutral_frames = []
             return Outcome(PENDING, neutral=True)
         return Outcome(PENDING)

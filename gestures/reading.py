@@ -42,7 +42,7 @@ class Baseline:
         )  # fmt: skip
 
     @classmethod
-    def over(cls, frames: list[FrameObservation]) -> Baseline:
+    def over(cls, frames: list[FrameObservation], open_ratio: float = 0.8) -> Baseline:
         """The user's own neutral over a still hold: the mean landmarks (one frame's landmark
         jitter is as large as a small nod's parallax) and the median of each figure (a frame
         caught mid-blink or mid-word does not set the eyes' or the mouth's neutral)."""
@@ -54,16 +54,27 @@ class Baseline:
         def median(name: str) -> float:
             return statistics.median(float(getattr(f, name)) for f in frames)
 
-        last = frames[-1]
+        eye_right, eye_left = median("eye_right"), median("eye_left")
+        # The pixels' neutral is the hold's last frame whose eyes are open as the figures say
+        # (each at least `open_ratio` of its median): the very last may have caught a blink
+        # starting, and closed lids would then look like the neutral's own (`confirm_closed`).
+        shown = next(
+            (
+                f
+                for f in reversed(frames)
+                if f.eye_right >= open_ratio * eye_right and f.eye_left >= open_ratio * eye_left
+            ),
+            frames[-1],
+        )
         return cls(
             mean,
             median("yaw"),
             median("pitch"),
-            median("eye_right"),
-            median("eye_left"),
+            eye_right,
+            eye_left,
             median("mouth"),
-            last.patch,
-            last.landmarks,
+            shown.patch,
+            shown.landmarks,
         )
 
 

@@ -15,6 +15,7 @@ from gestures import codes
 from gestures.config import EngineConfig
 from gestures.detector import PENDING, GestureTracker, Outcome, _Hold
 from gestures.observation import FrameObservation
+from gestures.reading import Baseline
 from tests.support import faces
 
 STEP_MS = 100  # 10 frames a second, about what the page sends
@@ -246,3 +247,18 @@ def test_an_interrupted_hold_must_be_held_again(gesture):
     tracker.interrupt()  # a frame without a usable face
     assert tracker.update(moved, 400).status == PENDING
     assert tracker.update(moved, 500).status == codes.MATCH
+
+
+def test_the_neutral_patch_is_not_a_blink_starting():
+    """The eyes' neutral is the hold's median; its pixels must show the same, so a hold that
+    ends on lids already closing keeps the pixels of its last frame with open eyes, else
+    closed lids would look like the neutral's own (`confirm_closed`)."""
+    open_eyes = [
+        dataclasses.replace(frame(), eye_right=0.30, eye_left=0.31, patch=bytes([i]))
+        for i in range(3)
+    ]
+    closing = dataclasses.replace(frame(), eye_right=0.18, eye_left=0.18, patch=b"closing")
+    baseline = Baseline.over([*open_eyes, closing])
+    assert (baseline.eye_right, baseline.eye_left) == (0.30, 0.31)
+    assert baseline.patch == bytes([2])  # the last of the open frames
+    assert baseline.patch_rows == open_eyes[2].landmarks

@@ -22,6 +22,7 @@ import pytest
 from bench.dataset import (
     VARIANTS,
     attempts,
+    clip_framing,
     clip_path,
     read_clip,
     seed_for,
@@ -46,16 +47,18 @@ def variant_frames(shared_data: Path, name: str, variant: str, *, passive: bool 
     (cut,) = [a for a in attempts(shared_data) if a.name == name]
     chosen = {v.name: v for v in VARIANTS}[variant]
     times = dict(thin(cut.frames, chosen.fps_for(cut.label.gesture)))
+    path = clip_path(shared_data, cut.label.clip)
+    framing = clip_framing(path, chosen.face)
     frames = [
         (
             index,
             times[index],
             analyze_rgb(
-                variant_frame(rgb, chosen, seed_for(cut.label.clip, variant, index)),
+                variant_frame(rgb, chosen, seed_for(cut.label.clip, variant, index), framing),
                 passive=passive,
             ),
         )
-        for index, _, rgb in read_clip(clip_path(shared_data, cut.label.clip), set(times))
+        for index, _, rgb in read_clip(path, set(times))
     ]
     assert frames, f"{name}: no frames read"
     return frames
@@ -215,3 +218,25 @@ def test_a_card_whose_lids_the_mesh_reads_shut_does_not_blink(
 def test_the_pixels_of_real_closed_lids_confirm_them(shared_data, name, gesture, variant):
     frames = variant_frames(shared_data, name, variant)
     assert status(frames, gesture) == codes.MATCH
+
+
+@pytest.mark.slow
+def test_a_neutral_hold_that_ends_on_closing_lids_keeps_open_eyes_in_its_pixels(
+    shared_data, monkeypatch
+):
+    """`liveportrait_d7#68-86` with the face at the far distance (0.21 of the frame): the
+    neutral hold, slowed by the small face's landmark jitter, completes on the frame where
+    her lids start closing. Its patch was that last frame, so the closed lids matched the
+    neutral's own pixels and `confirm_closed` refused every closed frame (eyes' band
+    0.95-0.99). The patch is now the hold's last frame with open eyes (`Baseline.over`)."""
+    frames = variant_frames(shared_data, "liveportrait_d7#68-86", "far")
+    assert status(frames, codes.HEAD_11) == codes.MATCH
+
+    over = Baseline.over.__func__
+
+    def last_frame_patch(cls, hold, *args):
+        base = over(cls, hold, *args)
+        return dataclasses.replace(base, patch=hold[-1].patch, patch_rows=hold[-1].landmarks)
+
+    monkeypatch.setattr(Baseline, "over", classmethod(last_frame_patch))
+    assert status(frames, codes.HEAD_11) == codes.NOT_MATCH

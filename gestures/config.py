@@ -58,6 +58,10 @@ class EngineConfig:
     # blink that lasts one frame, or a smaller face in a wide webcam frame, reads 0.6-0.7.
     eye_closed_ratio: float = 0.7
     eye_open_ratio: float = 0.8
+    # The neutral's pixels (the patch every pixel check re-projects) are the hold's last frame
+    # whose eyes are each at least this much of the hold's median: the very last may have
+    # caught a blink starting (`gestures.reading.Baseline.over`). 0: the last frame.
+    neutral_patch_open_ratio: float = 0.8
     # Reopening after a blink (HEAD_11) is also measured from the closed lids: both eyes this
     # far above their lowest closed reading. The mesh often leaves reopened lids a little
     # below the neutral ones (a look up, a squint after the blink).

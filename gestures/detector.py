@@ -187,9 +187,12 @@ class GestureTracker:
         self._last_t = t_ms
 
     def interrupt(self) -> None:
-        """A frame without a usable face: holds restart, the baseline stays."""
+        """A frame without a usable face: holds restart, the baseline stays. A neutral hold
+        starts again from nothing: its figures and pixels come from the frames after the gap
+        only (what was in view before it may be gone)."""
         for hold in (self._neutral, self._target, self._primer, *self._other.values()):
             hold.see(False, 0)
+        self._neutral_start, self._neutral_frames = None, []
 
     def _await_neutral(self, obs: FrameObservation, t_ms: int) -> Outcome:
         c = self.config
@@ -218,7 +221,7 @@ class GestureTracker:
             # The user's own neutral, measured over the whole hold: one frame caught mid-blink
             # or mid-word would make every later blink or mouth look smaller than it is.
             self.baseline = self._with_open_eyes(
-                Baseline.over(self._neutral_frames, c.eye_open_ratio)
+                Baseline.over(self._neutral_frames, c.neutral_patch_open_ratio)
             )
             self._neutral_frames = []
             return Outcome(PENDING, neutral=True)

@@ -42,10 +42,12 @@ class Baseline:
         )  # fmt: skip
 
     @classmethod
-    def over(cls, frames: list[FrameObservation], open_ratio: float = 0.8) -> Baseline:
+    def over(cls, frames: list[FrameObservation], open_ratio: float) -> Baseline:
         """The user's own neutral over a still hold: the mean landmarks (one frame's landmark
         jitter is as large as a small nod's parallax) and the median of each figure (a frame
-        caught mid-blink or mid-word does not set the eyes' or the mouth's neutral)."""
+        caught mid-blink or mid-word does not set the eyes' or the mouth's neutral). Its
+        pixels are one frame's patch and landmarks: the last whose eyes are each at least
+        `open_ratio` of their median (`EngineConfig.neutral_patch_open_ratio`), else the last."""
         rows = [f.landmarks for f in frames if f.landmarks is not None]
         assert rows
         n = len(rows)
@@ -55,9 +57,8 @@ class Baseline:
             return statistics.median(float(getattr(f, name)) for f in frames)
 
         eye_right, eye_left = median("eye_right"), median("eye_left")
-        # The pixels' neutral is the hold's last frame whose eyes are open as the figures say
-        # (each at least `open_ratio` of its median): the very last may have caught a blink
-        # starting, and closed lids would then look like the neutral's own (`confirm_closed`).
+        # The very last frame may have caught a blink starting, and closed lids would then
+        # look like the neutral's own (`confirm_closed`).
         shown = next(
             (
                 f

@@ -251,14 +251,34 @@ def test_an_interrupted_hold_must_be_held_again(gesture):
 
 def test_the_neutral_patch_is_not_a_blink_starting():
     """The eyes' neutral is the hold's median; its pixels must show the same, so a hold that
-    ends on lids already closing keeps the pixels of its last frame with open eyes, else
-    closed lids would look like the neutral's own (`confirm_closed`)."""
+    ends on lids already closing keeps the patch and landmarks of its last frame with open
+    eyes, else closed lids would look like the neutral's own (`confirm_closed`)."""
     open_eyes = [
-        dataclasses.replace(frame(), eye_right=0.30, eye_left=0.31, patch=bytes([i]))
+        dataclasses.replace(frame(yaw=i), eye_right=0.30, eye_left=0.31, patch=bytes([i]))
         for i in range(3)
     ]
-    closing = dataclasses.replace(frame(), eye_right=0.18, eye_left=0.18, patch=b"closing")
-    baseline = Baseline.over([*open_eyes, closing])
+    closing = dataclasses.replace(frame(yaw=3), eye_right=0.18, eye_left=0.18, patch=b"closing")
+    tracker = GestureTracker(codes.HEAD_11, EngineConfig())
+    feed(tracker, [*open_eyes, closing], 0)  # the hold completes on the closing frame
+    baseline = tracker.baseline
+    assert baseline is not None
     assert (baseline.eye_right, baseline.eye_left) == (0.30, 0.31)
-    assert baseline.patch == bytes([2])  # the last of the open frames
-    assert baseline.patch_rows == open_eyes[2].landmarks
+    assert baseline.patch == bytes([2])  # the last of the open frames, with its landmarks
+    assert baseline.patch_rows == open_eyes[2].landmarks != closing.landmarks
+    # 0 keeps the last frame (what the neutral's pixels were before)
+    last = Baseline.over([*open_eyes, closing], 0.0)
+    assert (last.patch, last.patch_rows) == (b"closing", closing.landmarks)
+
+
+def test_a_neutral_hold_after_a_gap_uses_only_the_frames_after_it():
+    """A frame without a face restarts the neutral hold from nothing: the frames before the
+    gap set neither its figures nor its pixels."""
+    before = [dataclasses.replace(frame(), eye_right=0.40, eye_left=0.40, patch=b"before")] * 3
+    after = [dataclasses.replace(frame(), eye_right=0.30, eye_left=0.30, patch=b"after")] * 4
+    tracker = GestureTracker(codes.HEAD_LEFT, EngineConfig())
+    feed(tracker, before[:2], 0)
+    tracker.interrupt()
+    feed(tracker, after, 300)
+    baseline = tracker.baseline
+    assert baseline is not None
+    assert (baseline.eye_right, baseline.patch) == (0.30, b"after")

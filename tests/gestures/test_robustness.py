@@ -131,7 +131,7 @@ def test_raised_brows_do_not_hide_the_eyes(recording):
 
     config = EngineConfig()
     frames = {index: obs for index, _, obs in recording(D7)}
-    base = Baseline.over([frames[i] for i in range(45, 56)])
+    base = Baseline.over([frames[i] for i in range(45, 56)], config.neutral_patch_open_ratio)
     expressive = [
         i
         for i in range(60, 68)

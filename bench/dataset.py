@@ -206,12 +206,14 @@ def seed_for(*parts: object) -> int:
 
 @dataclass(frozen=True)
 class Framing:
-    """Where `far_frame` puts a clip: shrunk by `shrink`, its face centre (fractions of the
-    clip's frame without its black bars, `x`, `y`) moved to `FAR_CENTRE` of the frame."""
+    """Where `far_frame` puts a clip: its picture (the frame's rows and columns `picture`,
+    without its black bars) shrunk by `shrink`, its face centre (`x`, `y`, fractions of the
+    picture) moved to `FAR_CENTRE` of the frame, or as near as the frame's edges allow."""
 
     shrink: float = 1.0
     x: float = 0.5
     y: float = 0.5
+    picture: tuple[int, int, int, int] | None = None  # top, bottom, left, right; None: all
 
 
 FAR_CENTRE = (0.5, 0.55)  # a webcam's face: centred, a little low (the page accepts 0.25 off)
@@ -225,7 +227,8 @@ def far_frame(rgb: Image, framing: Framing) -> Image:
     if framing.shrink >= 1.0:
         return rgb
     h, w = rgb.shape[:2]
-    picture = without_black_bars(rgb)
+    top, bottom, left, right = framing.picture or (0, h, 0, w)
+    picture = rgb[top:bottom, left:right]
     ph, pw = picture.shape[:2]
     sw, sh = min(round(pw * framing.shrink), w), min(round(ph * framing.shrink), h)
     small = cv2.resize(picture, (sw, sh), interpolation=cv2.INTER_AREA)
@@ -240,28 +243,32 @@ def far_frame(rgb: Image, framing: Framing) -> Image:
     return np.clip(canvas * mask + blurred * (1.0 - mask), 0, 255).astype(np.uint8)
 
 
-def without_black_bars(rgb: Image) -> Image:
-    """The frame without the black rows and columns along its edges (letterboxing), which
-    stretched out by `far_frame` would frame the picture like a screen's bezel."""
+def without_black_bars(rgb: Image) -> tuple[int, int, int, int]:
+    """The frame's rows and columns (top, bottom, left, right) without the black ones along
+    its edges (letterboxing), which stretched out by `far_frame` would frame the picture like
+    a screen's bezel."""
+    h, w = rgb.shape[:2]
     rows, cols = rgb.max(axis=(1, 2)) > _BLACK, rgb.max(axis=(0, 2)) > _BLACK
     if not rows.any() or not cols.any():
-        return rgb
-    top, bottom = int(rows.argmax()), len(rows) - int(rows[::-1].argmax())
-    left, right = int(cols.argmax()), len(cols) - int(cols[::-1].argmax())
-    return rgb[top:bottom, left:right]
+        return 0, h, 0, w
+    top, bottom = int(rows.argmax()), h - int(rows[::-1].argmax())
+    left, right = int(cols.argmax()), w - int(cols[::-1].argmax())
+    return top, bottom, left, right
 
 
 @cache
 def clip_framing(path: Path, face: float | None) -> Framing:
     """How `far_frame` places this clip so that its face box is `face` of the frame's width
     (unchanged when it is already that small, or with no `face`): from the first frame of the
-    clip where the face mesh finds a face, as the page would send it."""
+    clip where the face mesh finds a face, as the page would send it; the black bars found
+    on that frame are cut from every frame."""
     if face is None:
         return Framing()
     from workers.analysis import analyze_rgb
 
     for _, _, rgb in read_clip(path, set(range(30))):
-        picture = without_black_bars(rgb)
+        bars = without_black_bars(rgb)
+        picture = rgb[bars[0] : bars[1], bars[2] : bars[3]]
         obs = analyze_rgb(page_frame(picture))
         if obs.box is not None:
             x, y, w, h = obs.box
@@ -271,14 +278,17 @@ def clip_framing(path: Path, face: float | None) -> Framing:
                 min(1.0, face * rgb.shape[1] / face_pixels),
                 (x + w / 2) / obs.width,
                 (y + h / 2) / obs.height,
+                bars,
             )
     raise ValueError(f"{path.name}: no face in its first 30 frames")
 
 
-def variant_frame(rgb: Image, variant: Variant, seed: int, framing: Framing = Framing()) -> Image:
+def variant_frame(rgb: Image, variant: Variant, seed: int, framing: Framing | None = None) -> Image:
     """The clip frame as the server would receive it under `variant` (`framing`: the clip's
-    `clip_framing`, for a variant with a `face` width)."""
-    frame = resize_width(far_frame(rgb, framing), variant.width)
+    `clip_framing`, required by a variant with a `face` width)."""
+    if variant.face is not None and framing is None:
+        raise ValueError(f"variant {variant.name} places the face: pass the clip's framing")
+    frame = resize_width(far_frame(rgb, framing) if framing else rgb, variant.width)
     if variant.mirror:
         frame = np.ascontiguousarray(frame[:, ::-1])
     if variant.gain != 1.0:

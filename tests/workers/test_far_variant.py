@@ -8,6 +8,7 @@ import pytest
 
 from bench.dataset import (
     FAR_FACE,
+    PAGE,
     VARIANTS,
     clip_framing,
     clip_path,
@@ -25,8 +26,13 @@ def test_black_bars_along_the_edges_are_cut_and_nothing_else():
     picture[10:12, 20:30] = 0  # a dark detail inside stays
     framed = np.zeros((50, 80, 3), np.uint8)
     framed[4:44, 10:70] = picture
-    assert np.array_equal(without_black_bars(framed), picture)
-    assert np.array_equal(without_black_bars(picture), picture)
+    assert without_black_bars(framed) == (4, 44, 10, 70)
+    assert without_black_bars(picture) == (0, 40, 0, 60)
+
+
+def test_a_variant_that_places_the_face_needs_the_clips_framing():
+    with pytest.raises(ValueError, match="framing"):
+        variant_frame(np.zeros((48, 64, 3), np.uint8), FAR, 1)
 
 
 @pytest.mark.slow
@@ -37,8 +43,10 @@ def test_the_far_variant_shows_one_face_at_the_far_distance_near_the_centre(shar
     assert framing.shrink < 0.6  # the clips are close-ups
     ((_, _, rgb),) = read_clip(path, {40})
     obs = analyze_rgb(variant_frame(rgb, FAR, 1, framing))
-    assert obs.faces == 1 and obs.quality is not None
+    assert obs.faces == 1 and obs.quality is not None and obs.box is not None
     assert obs.quality.face_size == pytest.approx(FAR_FACE, abs=0.02)
     assert abs(obs.quality.center_x) < 0.1 and abs(obs.quality.center_y) < 0.15
-    # the page's own width and the clip's aspect ratio
-    assert obs.width == 480 and obs.height == round(480 * rgb.shape[0] / rgb.shape[1])
+    # shrunk, not stretched: the face box keeps the shape it has on the page's own frame
+    near = analyze_rgb(variant_frame(rgb, PAGE, 1))
+    assert near.box is not None
+    assert obs.box[3] / obs.box[2] == pytest.approx(near.box[3] / near.box[2], rel=0.05)

@@ -18,7 +18,7 @@ class EngineConfig:
     neutral_yaw_max: float = 12.0
     neutral_pitch_max: float = 20.0
     neutral_hold_ms: int = 300
-    neutral_warp_max: float = 1.07  # the face keeps its 2D shape while neutral is held
+    neutral_warp_max: float = 1.07  # the face keeps its 2D shape (`shape_warp`) while held
     # Head gestures: change from neutral. A real 15-degree turn moves the nose about
     # 0.43 * sin(15) = 0.11 IOD against the face plane; a flat photo moves it by ~0.
     turn_yaw_deg: float = 15.0  # a turn ends at least this far from frontal...
@@ -78,13 +78,13 @@ class EngineConfig:
     # ...so the page samples eye challenges faster than its usual ceiling (8 fps, camera.js):
     # a blink closes the lids below `eye_closed_ratio` for 100-150 ms, which 8 fps often misses.
     eye_frame_rate: int = 15
-    # ...and when frames still come sparse (this far apart or more: a slow page, a 5-10 fps
-    # camera), a frame may fall on half-closed lids only: both eyes at most
+    # ...and when frames still come sparse (this far apart or more: the page's 15 fps, a slow
+    # page, a 5-10 fps camera), a frame may fall on half-closed lids only: both eyes at most
     # `eye_partly_closed_ratio` of neutral count as closed when the pixels confirm it
     # (`gestures.reading.confirm_eyes`): the eyes' band changed from the neutral view while
     # the brows and nose still follow it. Real half-closed lids in the dev clips: eyes
     # 0.88-0.94, rest 0.97-0.99; the one card frame read half-closed: eyes 0.80, brows 0.52.
-    eye_sparse_gap_ms: int = 90
+    eye_sparse_gap_ms: int = 60
     eye_partly_closed_ratio: float = 0.8
     eye_plane_correlation_max: float = 0.95
     eye_rest_correlation_min: float = 0.95

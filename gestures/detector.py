@@ -14,7 +14,7 @@ from gestures import codes
 from gestures.config import EngineConfig
 from gestures.geometry import Rows
 from gestures.observation import FrameObservation
-from gestures.planar import face_warp
+from gestures.planar import shape_warp
 from gestures.reading import (
     Baseline,
     Reading,
@@ -139,8 +139,14 @@ class GestureTracker:
         if self.baseline is None:
             return self._await_neutral(obs, t_ms)
         reading = read(self.baseline, obs, self.config)
-        if reading.flat_pose == self.gesture:
-            reading = confirm_from_recent(reading, obs, self._recent, self.config)
+        if reading.flat_pose == self.gesture or (
+            # A movement that falls short of the neutral is measured from a recent frame only
+            # while calm: moving lips and closing lids drag the mesh's pose (`_clear_other`).
+            self.gesture in codes.POSE_GESTURES
+            and reading.flat_pose is None
+            and self._calm(reading)
+        ):
+            reading = confirm_from_recent(self.gesture, reading, obs, self._recent, self.config)
         self._remember(reading, obs, t_ms)
         if reading.pose is not None and self._decisive(reading, t_ms):
             # Only now ask the pixels whether the face is a flat picture (a few ms a frame):
@@ -208,8 +214,10 @@ class GestureTracker:
         assert obs.landmarks is not None
         if neutral and self._neutral_start is not None:
             # A neutral pose is a still one: the face keeps its 2D shape while it is held, so a
-            # card swept through a frontal-looking angle does not become the baseline.
-            neutral = face_warp(self._neutral_start, obs.landmarks) <= c.neutral_warp_max
+            # card swept through a frontal-looking angle does not become the baseline. The
+            # shape an expression cannot change: lids squeezed shut or raised brows warp the
+            # upper face by 1.10-1.14 (`liveportrait_d7`) while the head stays still.
+            neutral = shape_warp(self._neutral_start, obs.landmarks) <= c.neutral_warp_max
         self._neutral.see(neutral, t_ms)
         if not neutral:
             self._neutral_start, self._neutral_frames = None, []
@@ -313,8 +321,15 @@ class GestureTracker:
         return self._target.held(t_ms, c.eye_hold_ms)
 
     def _reopened(self, reading: Reading) -> bool:
-        """HEAD_11 after its primer: both eyes clearly back above how they read closed."""
-        if self.gesture != codes.HEAD_11 or self._closed is None or not reading.still:
+        """HEAD_11 after its primer: both eyes clearly back above how they read closed. Read
+        while the head is within the turn and nod thresholds, whatever the face's 2D shape
+        (`face_warp_max` keeps a tilted picture's redrawn lids from counting as closed; here
+        the closing, which a picture cannot make, was already confirmed by the pixels, and a
+        head moving on right after the blink warps the face: `lp_d9_glasses_blink` at 8 fps)."""
+        if self.gesture != codes.HEAD_11 or self._closed is None:
+            return False
+        c = self.config
+        if abs(reading.d_yaw) >= c.turn_yaw_deg or abs(reading.d_pitch) >= c.nod_pitch_deg:
             return False
         rise = self.config.eye_reopen_rise
         right, left = self._closed

@@ -155,6 +155,14 @@ def face_warp(neutral: Rows, current: Rows, points: list[int] = _UPPER) -> float
     return max(s1 * s1 / area, 1.0)
 
 
+def shape_warp(neutral: Rows, current: Rows) -> float:
+    """The face's change of 2D shape that an expression cannot make: the smaller of the upper
+    face's warp and the skull's. A tilted or turned plane warps every part of the face alike;
+    an expression only some (raised brows or squeezed lids warp the brows and eye corners, an
+    opening jaw drags the mesh's temples and outline)."""
+    return min(face_warp(neutral, current), face_warp(neutral, current, _SKULL))
+
+
 def _fit(src: Rows, dst: Rows) -> Matrix:
     """The normalised DLT (Hartley).
 

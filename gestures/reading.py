@@ -274,25 +274,35 @@ class Recent:
 
 
 def confirm_from_recent(
-    reading: Reading, obs: FrameObservation, recent: list[Recent], config: EngineConfig
+    gesture: str,
+    reading: Reading,
+    obs: FrameObservation,
+    recent: list[Recent],
+    config: EngineConfig,
 ) -> Reading:
-    """A movement whose angle passed its threshold but whose nose did not move enough against
-    the face plane since neutral (`flat_pose`), asked once more from the recent calm frame that
-    lies farthest the other way. The neutral was taken seconds ago and drifts: a head that
-    settles, talks or looks up a little before it nods moves the neutral's parallax, while the
-    movement itself still moves the nose against the plane by `nose_depth_iod * sin(angle)`.
-    The angle moved since that frame must itself be a whole movement (`turn_move_deg`,
-    `nod_pitch_deg`): a card held turned for a second offers only frames as turned as the
-    current one, whose jitter would ask almost no parallax. A pose confirmed this way still
-    faces the pixel check."""
-    gesture = reading.flat_pose
-    if reading.pose is not None or gesture is None or not recent:
+    """The head gesture `gesture`, not confirmed from neutral, measured once more from the
+    recent calm frame that lies farthest the other way. The neutral was taken seconds ago and
+    drifts: a head that settles, talks or looks up a little before it nods moves the neutral's
+    parallax (the angle passed its threshold, the nose did not: `flat_pose`), or leaves the
+    neutral's angle so close that the nod falls short of it (`lp_d14_blinks` looks up 6
+    degrees after her neutral, then down 10). The movement itself still moves the nose
+    against the plane by `nose_depth_iod * sin(angle)`. The angle moved since that frame must
+    itself be a whole movement (`turn_move_deg`, `nod_pitch_deg`), and a turn must still end
+    `turn_yaw_deg` from frontal: a card held turned for a second offers only frames as turned
+    as the current one, whose jitter would ask almost no parallax. A pose confirmed this way
+    still faces the pixel check."""
+    if reading.pose is not None or reading.flat_pose not in (None, gesture) or not recent:
         return reading
     start = min(recent, key=lambda r: _along(gesture, r.d_yaw, r.d_pitch))
-    moved = _along(gesture, reading.d_yaw, reading.d_pitch)
-    moved -= _along(gesture, start.d_yaw, start.d_pitch)
+    past_neutral = _along(gesture, reading.d_yaw, reading.d_pitch)
+    moved = past_neutral - _along(gesture, start.d_yaw, start.d_pitch)
     nod = gesture in (codes.HEAD_UP, codes.HEAD_DOWN)
-    if moved < (config.nod_pitch_deg if nod else config.turn_move_deg):
+    whole = config.nod_pitch_deg if nod else config.turn_move_deg
+    # ...and the head must be clearly on the gesture's side of the neutral, not back from
+    # the other side (a look down and back is no look up).
+    if moved < whole or past_neutral < whole / 2:
+        return reading
+    if not nod and _along(gesture, obs.yaw, 0.0) < config.turn_yaw_deg:
         return reading
     assert obs.landmarks is not None
     parallax = flat_view(start.landmarks, obs.landmarks).parallax

@@ -12,9 +12,11 @@ import dataclasses
 import pytest
 
 from gestures import codes
+from gestures import landmarks as lm
 from gestures.config import EngineConfig
 from gestures.detector import PENDING, GestureTracker, Outcome, _Hold
 from gestures.observation import FrameObservation
+from gestures.planar import face_warp, shape_warp
 from gestures.reading import Baseline
 from tests.support import faces
 
@@ -282,3 +284,61 @@ def test_a_neutral_hold_after_a_gap_uses_only_the_frames_after_it():
     baseline = tracker.baseline
     assert baseline is not None
     assert (baseline.eye_right, baseline.patch) == (0.30, b"after")
+
+
+def raised_brows(obs: FrameObservation, lift: float) -> FrameObservation:
+    """The same face with its brows `lift` pixels higher: an expression, the head still."""
+    assert obs.landmarks is not None
+    rows = [list(row) for row in obs.landmarks]
+    for name in ("brow_in_r", "brow_in_l", "brow_mid_r", "brow_mid_l", "brow_out_r", "brow_out_l"):
+        rows[lm.ROW[name]][1] -= lift
+    return dataclasses.replace(obs, landmarks=rows)
+
+
+def test_a_neutral_hold_survives_an_expression_but_not_a_tilt():
+    """The hold asks the face to keep its 2D shape, as the readings do: the shape a tilt
+    changes everywhere and an expression only in part (`liveportrait_d7` squeezing her lids
+    shut warps the upper face by 1.10-1.14 from the hold's first frame, the skull by 1.01).
+    A card tilted during the hold warps both alike and restarts it."""
+    config = EngineConfig()
+    start = frame()
+    brows = raised_brows(start, 12.0)
+    assert start.landmarks is not None and brows.landmarks is not None
+    assert face_warp(start.landmarks, brows.landmarks) > config.neutral_warp_max
+    tracker = GestureTracker(codes.HEAD_11, config)
+    outcomes = feed(tracker, [start, brows, brows], 0)
+    assert [o.neutral for o in outcomes] == [False, False, True]
+    tilted = photo(yaw=0, angle=25)
+    assert tilted.landmarks is not None
+    assert shape_warp(start.landmarks, tilted.landmarks) > config.neutral_warp_max
+    tracker = GestureTracker(codes.HEAD_11, config)
+    outcomes = feed(tracker, [start, tilted, tilted], 0)
+    assert not any(o.neutral for o in outcomes)  # the tilt restarted the hold at 100 ms
+
+
+def test_a_nod_after_the_head_drifted_is_measured_from_where_it_rested():
+    """The head settles 6 degrees up after its neutral, then nods 12 degrees down: -6 from
+    the neutral is short of `nod_pitch_deg`, but the nod is whole from where it rested
+    (`confirm_from_recent`; `lp_d14_blinks`)."""
+    tracker = neutral_held(codes.HEAD_DOWN)
+    outcomes = feed(tracker, [frame(pitch=6)] * 5 + [frame(pitch=-6)] * 3, 300)
+    assert outcomes[-1].status == codes.MATCH
+    reading = outcomes[-1].reading
+    assert reading is not None and reading.d_pitch == pytest.approx(-6, abs=0.5)
+
+
+def test_a_look_down_and_back_is_no_look_up():
+    # Back from 9 degrees down to 2 up is 11 degrees of lift, but the head is not clearly on
+    # the upper side of its neutral: half a nod past it at least.
+    tracker = neutral_held(codes.HEAD_UP)
+    outcomes = feed(tracker, [frame(pitch=-9)] * 3 + [frame(pitch=2)] * 5, 300)
+    assert {o.status for o in outcomes} == {PENDING}
+
+
+def test_a_drifted_photo_still_needs_parallax():
+    # A card turned 10 degrees one way and then 10 the other: the mesh reads a 20-degree
+    # turn from where it rested, but nothing moves against the printed face's plane.
+    tracker = neutral_held(codes.HEAD_LEFT)
+    frames = [photo(yaw=10, angle=-10)] * 5 + [photo(yaw=-16, angle=16)] * 5
+    outcomes = feed(tracker, frames, 300)
+    assert {o.status for o in outcomes} == {PENDING}

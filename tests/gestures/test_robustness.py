@@ -34,6 +34,11 @@ def paced(frames, fps):
     return out
 
 
+def from_frame(frames, first):
+    """The recording from frame index `first` on: the challenge opens later in it."""
+    return [frame for frame in frames if frame[0] >= first]
+
+
 def glitched(frames, every, make):
     return [
         (i, t, make(obs) if n % every == every - 1 else obs) for n, (i, t, obs) in enumerate(frames)
@@ -156,7 +161,9 @@ def test_a_neutral_is_not_taken_while_the_lids_are_closing(recording, fps):
     # eye openness, the neutral hold ran on through the closing lids, set the eyes' neutral
     # halfway closed, and the closed eyes then read 0.7-0.8 of "neutral": never closed.
     # Against her own open-eye level (the recent frames), the neutral waits for open eyes.
-    matched_only_with_the_eye_level(paced(recording(D7), fps), codes.HEAD_00)
+    # From frame 51 on: with the whole recording her neutral is now held before the lids
+    # close (the hold survives her squeeze, `planar.shape_warp`), so it would pass either way.
+    matched_only_with_the_eye_level(paced(from_frame(recording(D7), 51), fps), codes.HEAD_00)
 
 
 @pytest.mark.parametrize("fps", [8, 10, 15])
@@ -165,4 +172,5 @@ def test_eyes_closed_as_the_open_eyes_challenge_appears_still_count(recording, f
     # before a neutral could be held with open eyes; the neutral then taken on the closing lids
     # made her closed eyes read 0.7-0.75 of "neutral": never closed, so her reopening never
     # counted. HEAD_11's eye neutral is at least her open-eye level from the recent frames.
-    matched_only_with_the_eye_level(paced(recording(D7), fps), codes.HEAD_11)
+    # From frame 51 on, as above: the challenge opens closer to her closing.
+    matched_only_with_the_eye_level(paced(from_frame(recording(D7), 51), fps), codes.HEAD_11)

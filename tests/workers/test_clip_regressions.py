@@ -11,6 +11,8 @@ timestamp as a page at 8 or 5 frames/s sends it, or scaled, compressed or darken
 - Closed lids count only when the pixels show the eyes' band changed while the brows did not
   (`gestures.reading.confirm_closed`): photo cards the mesh read shut, and real blinks.
 - The neutral's pixels are its hold's last frame with open eyes, not a blink starting.
+- A neutral hold survives an expression (lids squeezed shut), not a tilt.
+- A reopening counts while the head moves on; a shallow blink at the page's 15 fps counts.
 """
 
 from __future__ import annotations
@@ -231,3 +233,47 @@ def test_a_neutral_hold_that_ends_on_closing_lids_keeps_open_eyes_in_its_pixels(
     assert status(frames, codes.HEAD_11) == codes.MATCH
     last_frame = EngineConfig(neutral_patch_open_ratio=0.0)
     assert status(frames, codes.HEAD_11, last_frame) == codes.NOT_MATCH
+
+
+@pytest.mark.slow
+def test_a_neutral_hold_survives_lids_squeezed_shut(shared_data):
+    """`liveportrait_d7#96-122` at the far distance and the page's pace (15 frames/s): she
+    squeezes her lids shut as the challenge opens, which warps her upper face by 1.10-1.14
+    from the hold's first frame while the skull keeps its shape (1.01-1.04). The hold broke
+    on those frames and completed only after the blink, which then went unseen. The hold now
+    asks for the shape a tilt changes and an expression does not (`planar.shape_warp`)."""
+    frames = variant_frames(shared_data, "liveportrait_d7#96-122", "far_pace")
+    assert status(frames, codes.HEAD_00) == codes.MATCH
+
+
+@pytest.mark.slow
+def test_a_reopening_counts_while_the_head_moves_on(shared_data):
+    """`lp_d9_glasses_blink#521-537` at 8 fps: his lids reopen (0.83-0.91 of neutral, from
+    0.60 closed) as he turns back toward the camera and lowers his head, which warps the face
+    past `face_warp_max` (1.08-1.09), then the nod goes on past the threshold. The reopening
+    was read only on frames of neutral shape, so it never counted."""
+    frames = variant_frames(shared_data, "lp_d9_glasses_blink#521-537", "fps8")
+    assert status(frames, codes.HEAD_11) == codes.MATCH
+
+
+def phased(frames, fps, phase):
+    """The frames a page at `fps` sends when its timer starts `phase` of a tick late."""
+    step = 1000.0 / fps
+    due, out = phase * step, []
+    for index, t_ms, obs in frames:
+        if t_ms + 0.5 >= due:
+            due = max(due + step, t_ms + step * 0.5)
+            out.append((index, t_ms, obs))
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("gesture", [codes.HEAD_00, codes.HEAD_11])
+def test_a_shallow_blink_at_the_pages_15_fps_counts(shared_data, gesture):
+    """`st_katiehill_turns#112-115`: a shallow blink (0.66-0.72 of neutral at its deepest)
+    right before she looks up. At the page's 15 frames/s, one sampling phase keeps only a
+    frame at 0.70 and one at 0.75 of it; frames 67 ms apart now count as sparse
+    (`eye_sparse_gap_ms` 60), so the pixels are asked whether the lids half closed."""
+    frames = phased(variant_frames(shared_data, "st_katiehill_turns#112-115", "page"), 15, 0.75)
+    assert status(frames, gesture) == codes.MATCH
+    assert status(frames, gesture, EngineConfig(eye_sparse_gap_ms=90)) == codes.NOT_MATCH

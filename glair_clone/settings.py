@@ -157,6 +157,12 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = False
+# No unacked-message bookkeeping in Redis: nothing here is redelivered anyway (a frame is
+# worthless a second later; a webhook delivery is handed on by the sweep, from its row). With
+# it, a Redis restart that caught a message between delivery and ack killed the worker: kombu
+# restores it while closing the lost connection and fails ("Unrecoverable error: AttributeError
+# 'NoneType' object has no attribute 'hostname'"), and no frame was analysed again.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"ack_emulation": False}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 10, low=1)
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 20, low=2)

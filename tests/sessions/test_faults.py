@@ -59,6 +59,16 @@ def cluster(
         yield running
 
 
+@pytest.fixture(autouse=True)
+def _logs_when_failed(request: pytest.FixtureRequest, cluster: Cluster) -> Iterator[None]:
+    """A failed fault test prints what daphne and the worker said (the clock in their lines is
+    the one in the page's messages' `t`)."""
+    failed = request.session.testsfailed
+    yield
+    if request.session.testsfailed > failed:
+        print(cluster.log())
+
+
 @pytest.fixture(scope="module")
 def neutral(shared_data: Path) -> list[bytes]:
     """The frontal face before the mouth moves, looped without a seam."""
@@ -89,6 +99,12 @@ def page_on(
         done = pool.submit(asyncio.run, client.run())
         try:
             yield client, done
+        except BaseException:
+            for message in client.messages:  # what the page heard, to explain the failure
+                at = time.strftime("%H:%M:%S", time.localtime(message["t"]))
+                shown = {k: v for k, v in message.items() if k not in ("t", "challenge", "hold")}
+                print(f"{at}.{round(message['t'] * 1000) % 1000:03d}", shown)
+            raise
         finally:
             client.stopped = True
             done.result(timeout=30)

@@ -151,6 +151,11 @@ class Cluster:
             time.sleep(0.05)
         raise RuntimeError(f"celery worker not ready in 90 s:\n{self.worker_log.read_text()}")
 
+    def log(self) -> str:
+        """daphne's and the worker's output so far, to explain a failed test."""
+        worker = self.worker_log.read_text(errors="replace") if self.worker_log.exists() else ""
+        return f"--- daphne ---\n{self.server.log()}\n--- celery worker ---\n{worker}"
+
     def kill_worker(self) -> None:
         """SIGKILL the worker and its pool processes, as when its machine dies."""
         if self.worker is not None and self.worker.poll() is None:

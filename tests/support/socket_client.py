@@ -119,7 +119,8 @@ class PageClient:
     Streams `frames` in a loop at `fps` while the phase allows it, at most 2 in flight, a frame
     unanswered for 5 s frees its slot; says `start` on every connect; reconnects after any close
     that is not final, with the page's backoff. The test swaps `frames` to make the "user" do
-    the gesture, and reads `messages` (each with `"conn"`: the connection it came on).
+    the gesture, and reads `messages` (each with `"conn"`: the connection it came on, and `"t"`:
+    when it came).
     """
 
     def __init__(self, ws_url: str, origin: str, frames: list[bytes], *, fps: float = 8) -> None:
@@ -172,7 +173,8 @@ class PageClient:
 
         async def read() -> None:
             async for raw in ws:
-                message = {**json.loads(raw), "conn": conn}
+                # `t`: when it came (wall clock, to read beside the server's and workers' logs).
+                message = {**json.loads(raw), "conn": conn, "t": round(time.time(), 3)}
                 self.messages.append(message)
                 kind = message["type"]
                 if kind in ("state", "frame_result") and "phase" in message:

@@ -183,11 +183,16 @@ class LiveRun:
             await self._feed(frame, emit)
 
     async def give_up_lost_frames(self, emit: Emit) -> None:
-        """Frames whose analysis never came back (a worker died): free their slots."""
+        """Frames whose analysis never came back (a worker died, Redis restarted): free their
+        slots and pause. Answers that waited behind them are fed first: their frames came
+        before the outage, and fed after it the first of them would take the engine clock's
+        skip (`OutageClock`), leaving the outage on the open challenge's time."""
         lost = self.window.give_up(self.now_ms())
         for seq in lost:
             await emit({"type": "frame_dropped", "seq": seq, "reason": "lost"})
         if lost and not self.analysis_lost:
+            while (frame := self.window.next_ready()) is not None:
+                await self._feed(frame, emit)
             await self._pause(emit, analysis=True)
 
     async def _feed(self, frame: WindowFrame, emit: Emit) -> None:

@@ -1,0 +1,142 @@
+"""The bona fide attempts at several frame rates, each sampled at four timer phases.
+
+    .venv/bin/python bench/phases.py [--data DIR] [--split dev|heldout] [--jobs N] [--cache DIR]
+
+`bench/accuracy.py` thins a clip to a frame rate from its first frame only; a page's timer
+starts anywhere within a frame interval, and at 5-15 frames/s that decides which frames of a
+0.1-0.3 s blink it sends. This replays every labelled attempt of the split (page frames and
+the far variant) at 5, 8, 10 and 15 frames/s and at the page's own pace (8, 15 in eye
+challenges), with the timer starting 0, 1/4, 1/2 and 3/4 of an interval late, and prints
+Markdown: refusals per rate (gesture level: the passive check is left to accuracy.py) and
+the failing cases. It shares accuracy.py's `--cache` (same sources, same keys), so after an
+accuracy run it only replays. Tune on dev; read held-out as accuracy.py's tables, once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections import defaultdict
+from multiprocessing import Pool
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import accuracy
+from bench import labels as L
+from bench.accuracy import table
+from bench.dataset import Attempt, attempts, thin
+from bench.runner import Session, Source, analysis_hash, run_source
+from gestures import codes
+
+PHASES = (0.0, 0.25, 0.5, 0.75)
+RATES = {  # name: (fps, fps in eye challenges)
+    "fps5": (5, 5),
+    "fps8": (8, 8),
+    "pace": (8, 15),
+    "fps10": (10, 10),
+    "fps15": (15, 15),
+}
+PIXELS = ("page", "far")
+
+
+def phased(frames: list[tuple[int, int]], fps: float, phase: float) -> list[tuple[int, int]]:
+    """`thin` with the timer starting `phase` of an interval after the first frame."""
+    shift = phase * 1000.0 / fps
+    late = {key: t_ms for key, t_ms in frames}
+    shifted = [(key, t_ms - shift) for key, t_ms in frames if t_ms - shift + 0.5 >= 0]
+    return [(key, late[key]) for key, _ in thin(shifted, fps)]  # type: ignore[arg-type]
+
+
+def sources(data: Path, split: str) -> list[tuple[Source, tuple]]:
+    by_clip: dict[str, list[Attempt]] = defaultdict(list)
+    for cut in attempts(data):
+        if L.split_of(cut.label.clip) == split:
+            by_clip[cut.label.clip].append(cut)
+    tasks = []
+    for clip, cuts in by_clip.items():
+        for pixels in PIXELS:
+            sessions = []
+            for cut in cuts:
+                eye = cut.label.gesture in codes.EYE_GESTURES
+                for rate, (fps, eye_fps) in RATES.items():
+                    for phase in PHASES:
+                        frames = phased(cut.frames, eye_fps if eye else fps, phase)
+                        meta = {"attempt": cut.name, "pixels": pixels, "rate": rate, "phase": phase}
+                        sessions.append(Session(tuple(frames), cut.label.gesture, 1, meta))
+            # The same key as accuracy.py's source of these pixels: one cache for both.
+            source = Source(f"clip|{clip}|{pixels}", len(cuts), sessions)
+            tasks.append((source, ("clip", clip, pixels)))
+    return tasks
+
+
+def work(task: tuple[Source, tuple]) -> list[dict[str, Any]]:
+    """In a pool process set up by `accuracy._init` (the data, the cache, the code hash)."""
+    source, spec = task
+    build = lambda keys: accuracy.build_clip_frames(spec, keys)  # noqa: E731
+    return run_source(source, build, accuracy._CACHE, accuracy._CODE)
+
+
+def report(results: list[dict[str, Any]]) -> list[str]:
+    lines = ["| frames | " + " | ".join(RATES) + " |", "|---|" + "---|" * len(RATES)]
+    for pixels in PIXELS:
+        cells = []
+        for rate in RATES:
+            rs = [r for r in results if r["pixels"] == pixels and r["rate"] == rate]
+            refused = sum(not r["gestures_matched"] for r in rs)
+            cells.append(f"{refused}/{len(rs)}")
+        lines.append(f"| {pixels} | " + " | ".join(cells) + " |")
+    failing: dict[tuple[str, str, str], dict[str, list[str]]] = defaultdict(dict)
+    for r in results:
+        if not r["gestures_matched"]:
+            by_rate = failing[(r["attempt"], r["gesture"], r["pixels"])]
+            by_rate.setdefault(r["rate"], []).append(f"{r['phase']:g}")
+            by_rate.setdefault(r["rate"] + " seen", []).append(r["entry_detected"] or "nothing")
+    rows = []
+    for (attempt, gesture, pixels), by_rate in sorted(failing.items()):
+        cells = [
+            f"{rate} @ {', '.join(by_rate[rate])} ({', '.join(sorted(set(by_rate[rate + ' seen'])))})"
+            for rate in RATES
+            if rate in by_rate
+        ]
+        rows.append([attempt, gesture, pixels, "; ".join(cells)])
+    return [
+        *lines,
+        "",
+        table(["attempt", "gesture", "frames", "refused at rate @ phases (seen)"], rows),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    default = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    parser.add_argument("--data", default=os.environ.get("LIVENESS_TEST_DATA", str(default)))
+    parser.add_argument("--split", choices=["dev", "heldout"], default="dev")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--cache", default=None, help="accuracy.py's observation folder")
+    args = parser.parse_args()
+    data = Path(args.data).resolve()
+    if not (data / "videos").is_dir():
+        parser.error(f"{data}: not the shared data folder (no videos/)")
+    cache = Path(args.cache) if args.cache else None
+    if cache is not None:
+        cache.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    tasks = sources(data, args.split)
+    results: list[dict[str, Any]] = []
+    with Pool(
+        args.jobs, initializer=accuracy._init, initargs=(data, cache, analysis_hash())
+    ) as pool:
+        for rs in pool.imap_unordered(work, tasks):
+            results.extend(rs)
+    sessions = len(results)
+    print(f"## {args.split}: {sessions} sessions, phases {', '.join(f'{p:g}' for p in PHASES)}\n")
+    print("\n".join(report(results)))
+    print(f"\nRun time: {(time.monotonic() - started) / 60:.1f} min with {args.jobs} processes.")
+
+
+if __name__ == "__main__":
+    main()

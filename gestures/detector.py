@@ -138,7 +138,7 @@ class GestureTracker:
             self._neutral_start, self._neutral_frames = None, []
         if self.baseline is None:
             return self._await_neutral(obs, t_ms)
-        reading = read(self.baseline, obs, self.config)
+        reading = read(self.baseline, obs, self.config, self.gesture)
         if reading.flat_pose == self.gesture or (
             # A movement that falls short of the neutral is measured from a recent frame only
             # while calm: moving lips and closing lids drag the mesh's pose (`_clear_other`).

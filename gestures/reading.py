@@ -116,15 +116,19 @@ class Reading:
     eye_plane: float | None = None
 
 
-def read(base: Baseline, obs: FrameObservation, config: EngineConfig) -> Reading:
+def read(
+    base: Baseline, obs: FrameObservation, config: EngineConfig, wanted: str | None = None
+) -> Reading:
     """The frame against the neutral, from the landmarks alone: `pose` is landmark-confirmed
     only. The pixel check (`confirm_pixels`) costs a few ms, so the tracker asks for it only on
-    the frame that would decide something (a hold about to complete)."""
+    the frame that would decide something (a hold about to complete). `wanted`: the head
+    gesture the challenge asks for, which is the `pose` whenever its own axis is confirmed,
+    even if another axis moved more (a turn made with the chin up)."""
     assert obs.landmarks is not None
     d_yaw, d_pitch = obs.yaw - base.yaw, obs.pitch - base.pitch
     view = flat_view(base.landmarks, obs.landmarks)
     parallax = view.parallax
-    pose, strength, flat_pose = _pose(obs.yaw, d_yaw, d_pitch, parallax, config)
+    pose, strength, flat_pose = _pose(obs.yaw, d_yaw, d_pitch, parallax, config, wanted)
     right, left, mouth = view.openness
     eye_r, eye_l = right / max(base.eye_right, 1e-6), left / max(base.eye_left, 1e-6)
     # Eyes and mouth are read only while the face keeps its neutral shape: a turned head hides
@@ -339,11 +343,17 @@ def _nose_agrees(gesture: str, parallax: Parallax, moved: float, config: EngineC
 
 
 def _pose(
-    yaw: float, d_yaw: float, d_pitch: float, parallax: Parallax, config: EngineConfig
+    yaw: float,
+    d_yaw: float,
+    d_pitch: float,
+    parallax: Parallax,
+    config: EngineConfig,
+    wanted: str | None = None,
 ) -> tuple[str | None, float, str | None]:
     """The strongest head movement whose angle passed its threshold AND whose nose parallax
-    agrees (`_nose_agrees`); else the strongest whose angle passed but whose nose did not move
-    against the face plane (the third value, None when no angle passed).
+    agrees (`_nose_agrees`), or `wanted` when it is one of them; else the strongest whose
+    angle passed but whose nose did not move against the face plane (the third value, None
+    when no angle passed).
 
     Each gesture is judged on its own axis: turning heads often pitch a little too, and vice
     versa. A turn must end at least `turn_yaw_deg` from frontal and move at least
@@ -368,7 +378,7 @@ def _pose(
         if not _nose_agrees(gesture, parallax, _along(gesture, d_yaw, d_pitch), c):
             if strength > flat_strength:
                 flat, flat_strength = gesture, strength
-        elif strength > confirmed_strength:
+        elif best != wanted and (gesture == wanted or strength > confirmed_strength):
             best, confirmed_strength = gesture, strength
     if best is not None:
         return best, confirmed_strength, None

@@ -342,3 +342,14 @@ def test_a_drifted_photo_still_needs_parallax():
     frames = [photo(yaw=10, angle=-10)] * 5 + [photo(yaw=-16, angle=16)] * 5
     outcomes = feed(tracker, frames, 300)
     assert {o.status for o in outcomes} == {PENDING}
+
+
+def test_a_turn_made_with_the_chin_up_is_a_turn():
+    # 20 degrees left with 14 up: the nod's axis moved more (1.75 of its threshold, the
+    # turn's 1.33), but the challenge's own axis is confirmed: each gesture on its own axis.
+    tracker = neutral_held(codes.HEAD_LEFT)
+    outcomes = feed(tracker, [frame(yaw=-20, pitch=14)] * 3, 300)
+    assert outcomes[-1].status == codes.MATCH
+    tracker = neutral_held(codes.HEAD_UP)  # and the other way round
+    outcomes = feed(tracker, [frame(yaw=-20, pitch=14)] * 3, 300)
+    assert outcomes[-1].status == codes.MATCH

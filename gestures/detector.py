@@ -322,14 +322,20 @@ class GestureTracker:
 
     def _reopened(self, reading: Reading) -> bool:
         """HEAD_11 after its primer: both eyes clearly back above how they read closed. Read
-        while the head is within the turn and nod thresholds, whatever the face's 2D shape
-        (`face_warp_max` keeps a tilted picture's redrawn lids from counting as closed; here
-        the closing, which a picture cannot make, was already confirmed by the pixels, and a
-        head moving on right after the blink warps the face: `lp_d9_glasses_blink` at 8 fps)."""
+        while the head is within the turn and nod thresholds, whatever the face's 2D shape,
+        when the pixels confirmed the closing (a picture cannot make it, and a head moving on
+        right after the blink warps the face: `lp_d9_glasses_blink` at 8 fps). A neutral whose
+        eyes were set from the open level (`Baseline.eyes_from_level`) has its closed lids
+        unconfirmed, so there the face must keep its neutral shape too: a card tilted as the
+        challenge opens reads closed lids against that level, and tilted back it reads them
+        reopening while its shape warps by 1.13-1.22."""
         if self.gesture != codes.HEAD_11 or self._closed is None:
             return False
+        assert self.baseline is not None
         c = self.config
         if abs(reading.d_yaw) >= c.turn_yaw_deg or abs(reading.d_pitch) >= c.nod_pitch_deg:
+            return False
+        if self.baseline.eyes_from_level and not reading.still:
             return False
         rise = self.config.eye_reopen_rise
         right, left = self._closed

@@ -351,9 +351,9 @@ def _pose(
     wanted: str | None = None,
 ) -> tuple[str | None, float, str | None]:
     """The strongest head movement whose angle passed its threshold AND whose nose parallax
-    agrees (`_nose_agrees`), or `wanted` when it is one of them; else the strongest whose
-    angle passed but whose nose did not move against the face plane (the third value, None
-    when no angle passed).
+    agrees (`_nose_agrees`), or `wanted` when it is one of them; else the strongest (or
+    `wanted`) whose angle passed but whose nose did not move against the face plane (the third
+    value, None when no angle passed).
 
     Each gesture is judged on its own axis: turning heads often pitch a little too, and vice
     versa. A turn must end at least `turn_yaw_deg` from frontal and move at least
@@ -368,21 +368,23 @@ def _pose(
         codes.HEAD_UP: d_pitch / c.nod_pitch_deg,
         codes.HEAD_DOWN: -d_pitch / c.nod_pitch_deg,
     }
-    best: str | None = None
-    confirmed_strength = flat_strength = 0.0
-    flat: str | None = None
+    confirmed: dict[str, float] = {}
+    flat: dict[str, float] = {}
     for gesture, strength in strengths.items():
         if strength < 1.0:
             continue
         # Parallax is measured from the neutral frame, so it answers to the angle moved.
-        if not _nose_agrees(gesture, parallax, _along(gesture, d_yaw, d_pitch), c):
-            if strength > flat_strength:
-                flat, flat_strength = gesture, strength
-        elif best != wanted and (gesture == wanted or strength > confirmed_strength):
-            best, confirmed_strength = gesture, strength
-    if best is not None:
-        return best, confirmed_strength, None
-    return None, max(max(strengths.values()), 0.0), flat
+        agrees = _nose_agrees(gesture, parallax, _along(gesture, d_yaw, d_pitch), c)
+        (confirmed if agrees else flat)[gesture] = strength
+    if confirmed:
+        # The wanted one whenever it is confirmed: a movement that makes the gesture asked for
+        # is not a clearly different one, however far the other axis went with it (a turn
+        # with the chin well up). Each challenge takes its own neutral, so one movement still
+        # answers one challenge.
+        best = wanted if wanted in confirmed else max(confirmed, key=confirmed.__getitem__)
+        return best, confirmed[best], None
+    strongest = max(flat, key=flat.__getitem__) if flat else None
+    return None, max(max(strengths.values()), 0.0), wanted if wanted in flat else strongest
 
 
 def _eyes(right: float, left: float, config: EngineConfig) -> str | None:

@@ -345,11 +345,32 @@ def test_a_drifted_photo_still_needs_parallax():
 
 
 def test_a_turn_made_with_the_chin_up_is_a_turn():
-    # 20 degrees left with 14 up: the nod's axis moved more (1.75 of its threshold, the
-    # turn's 1.33), but the challenge's own axis is confirmed: each gesture on its own axis.
+    # 20 degrees left with 11 up: the nod's axis moved further past its threshold (1.38 of
+    # it, the turn's 1.33), but the challenge's own axis is confirmed: each on its own axis.
     tracker = neutral_held(codes.HEAD_LEFT)
-    outcomes = feed(tracker, [frame(yaw=-20, pitch=14)] * 3, 300)
+    outcomes = feed(tracker, [frame(yaw=-20, pitch=11)] * 3, 300)
     assert outcomes[-1].status == codes.MATCH
     tracker = neutral_held(codes.HEAD_UP)  # and the other way round
-    outcomes = feed(tracker, [frame(yaw=-20, pitch=14)] * 3, 300)
+    outcomes = feed(tracker, [frame(yaw=-20, pitch=11)] * 3, 300)
     assert outcomes[-1].status == codes.MATCH
+
+
+def test_a_diagonal_answers_the_challenge_that_asks_for_either_of_its_axes():
+    # 20 left with 14 up: the nod's axis is past `clear_other_factor` (1.75 of its threshold),
+    # but the movement makes the turn asked for, so it is not a clearly different gesture.
+    for gesture in (codes.HEAD_LEFT, codes.HEAD_UP):
+        tracker = neutral_held(gesture)
+        outcomes = feed(tracker, [frame(yaw=-20, pitch=14)] * 3, 300)
+        assert outcomes[-1].status == codes.MATCH
+    # A look up alone, held, still fails a turn challenge: clearly different.
+    tracker = neutral_held(codes.HEAD_LEFT)
+    outcomes = feed(tracker, [frame(pitch=14)] * 6, 300)
+    assert outcomes[-1].status == codes.NOT_MATCH and outcomes[-1].detected == codes.HEAD_UP
+
+
+def test_a_drifted_turn_must_still_end_away_from_frontal():
+    # Settled 10 degrees right, then 6 left of the neutral: 16 degrees moved, past half a
+    # turn from neutral, but 6 from frontal is no turn (`turn_yaw_deg` 15).
+    tracker = neutral_held(codes.HEAD_LEFT)
+    outcomes = feed(tracker, [frame(yaw=10)] * 5 + [frame(yaw=-6)] * 4, 300)
+    assert {o.status for o in outcomes} == {PENDING}

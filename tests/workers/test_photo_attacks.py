@@ -6,7 +6,8 @@ import pytest
 
 from gestures import codes
 from gestures.config import EngineConfig
-from tests.support.attacks import MOTIONS, render_attack
+from gestures.detector import GestureTracker
+from tests.support.attacks import MOTIONS, CardPose, render_attack
 from workers.analysis import analyze_rgb
 from workers.replay import replay
 
@@ -72,3 +73,35 @@ def test_a_still_picture_matches_nothing(photo, path):
     frames = [(i, i * 100, obs) for i in range(120)]
     for gesture in codes.SUPPORTED_GESTURES:
         assert replay(frames, [gesture], max_attempts=1)["status"] == "failed"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("pitch", [-36, -38, -42])
+def test_a_card_tilted_as_an_eye_challenge_opens_does_not_close_and_reopen(photo, pitch):
+    """A card held frontal, tilted away as `HEAD_11` appears, held, then tilted part way
+    back (a second reader's attack on the reopening read whatever the face's warp). The
+    neutral taken on the tilted card has its printed lids thin (0.64-0.74 of the frontal
+    level), so its eyes come from that level (`Baseline.eyes_from_level`) and the card reads
+    "closed" with no pixel check; tilted back, its lids read 0.15 above that while its shape
+    warps 1.13-1.22 from the tilted neutral. Such a reopening must keep the neutral shape."""
+    card = face_print(photo("images/face_recognition/obama.jpg"))
+    tilted, back = CardPose(pitch=pitch), CardPose(pitch=-15)
+    motion = [CardPose(), tilted, tilted, tilted, tilted, back, back, back]
+    hold_s, fps = 2.0, 15
+    frames = [
+        analyze_rgb(f)
+        for _, f in render_attack(card, motion, fps=fps, hold_s=hold_s, seconds_per_leg=0.2)
+    ]
+    tracker = GestureTracker(codes.HEAD_11, EngineConfig())
+    warm = int(hold_s * fps)
+    for i, obs in enumerate(frames[:warm]):
+        if obs.has_face:
+            tracker.warm(obs, i * 1000 // fps)
+    statuses = []
+    for i, obs in enumerate(frames[warm:], warm):
+        if obs.has_face:
+            statuses.append(tracker.update(obs, i * 1000 // fps).status)
+        else:
+            tracker.interrupt()
+    assert tracker.baseline is not None, "the card should get a neutral (what the attack needs)"
+    assert codes.MATCH not in statuses

@@ -89,7 +89,7 @@ SPECIES_GESTURES = {
 }
 SPECIES_TITLES = {
     "yaw": "printed photo on a card: yaw (turned +-45)",
-    "pitch": "printed photo on a card: pitch (tilted +-40, slow and fast)",
+    "pitch": "printed photo on a card: pitch (tilted +-40, slow and fast, or as it opens)",
     "roll": "printed photo on a card: roll (+-25)",
     "shift": "printed photo on a card: shift (translate, near/far)",
     "screen": "screen replay (spoof/ captures)",
@@ -759,9 +759,10 @@ def header_section(
         "Attacks: printed photos ("
         + ", ".join(printed)
         + f") cropped {' and '.join(CROPS) if not quick else CROPS[0]} (clip frames: tight only) on a card 0.6 of the "
-        "frame wide (tests/support/attacks.py), held still 1 s then moved: "
+        "frame wide (tests/support/attacks.py), held still then moved: "
         + "; ".join(
-            f"{m.name} ({m.species}, {m.seconds_per_leg} s per leg, {'/'.join(m.distances)})"
+            f"{m.name} ({m.species}, held {m.hold_s} s, {m.seconds_per_leg} s per leg, "
+            f"{'/'.join(m.distances)})"
             for m in MOTIONS.values()
         )
         + ". Replay evidence from `spoof/`: stills, slightly moved stills, GIF segments. The "

@@ -29,6 +29,9 @@ CARD_FPS = 10  # a little above what the page sends (camera.js FPS_MAX 8): more 
 # --- photo cards -----------------------------------------------------------------------------
 
 
+HOLD_S = 1.0  # frontal and still before the motion: positioning 0.5 s + neutral 0.3 s
+
+
 @dataclass(frozen=True)
 class Motion:
     name: str
@@ -36,6 +39,7 @@ class Motion:
     poses: tuple[CardPose, ...]
     seconds_per_leg: float
     distances: tuple[str, ...]  # which card distances it is played at
+    hold_s: float = HOLD_S  # frontal and still first
 
 
 _P = CardPose
@@ -60,9 +64,17 @@ MOTIONS: dict[str, Motion] = {
         Motion(
             "near-far", "shift", (_P(), _P(distance=0.7), _P(distance=1.3), _P()), 0.8, ("near",)
         ),
+        # Tilted away as the challenge opens (positioning takes 0.5 s), held there long enough
+        # for a neutral on the tilted card, then tilted part way back: its printed lids read
+        # thin, then open again (a second reader's attack on HEAD_11, 2026-12-07).
+        Motion(
+            "pitch38 at open", "pitch",
+            (_P(), _P(pitch=-38), _P(pitch=-38), _P(pitch=-15), _P(pitch=-15), _P(),
+             _P(pitch=38), _P(pitch=38), _P(pitch=15), _P(pitch=15)),
+            0.4, ("near", "far"), hold_s=0.5,
+        ),
     ]
 }  # fmt: skip
-HOLD_S = 1.0  # frontal and still before the motion: positioning 0.5 s + neutral 0.3 s
 
 # Card distance, relative to render_attack's start (a card 0.6 of the frame wide). A print of
 # the whole head and shoulders is held nearer, so that its face is as big as a live one.
@@ -115,7 +127,7 @@ def card_frames(printed: Image, motion: Motion, distance: float) -> list[tuple[i
         size=PAGE_WIDTH,
         fps=CARD_FPS,
         seconds_per_leg=motion.seconds_per_leg,
-        hold_s=HOLD_S,
+        hold_s=motion.hold_s,
     )
     return [(t, page_frame(frame)) for t, frame in frames]
 

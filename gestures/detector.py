@@ -122,7 +122,7 @@ class GestureTracker:
     _recent: list[Recent] = field(default_factory=list)  # calm frames since neutral
     # Eye openness (t_ms, right, left) of the frontal frames seen before the baseline was set,
     # for the user's own open-eye level (`_eye_level`).
-    _eyes_seen: list[tuple[int, float, float]] = field(default_factory=list)
+    _eyes_seen: list[tuple[int, float, float, Rows]] = field(default_factory=list)
 
     def update(self, obs: FrameObservation, t_ms: int) -> Outcome:
         """Feed one frame with a face (callers handle face-less frames)."""
@@ -241,7 +241,8 @@ class GestureTracker:
             return
         horizon = t_ms - c.eye_level_ms
         self._eyes_seen = [e for e in self._eyes_seen if horizon <= e[0] < t_ms]
-        self._eyes_seen.append((t_ms, obs.eye_right, obs.eye_left))
+        assert obs.landmarks is not None
+        self._eyes_seen.append((t_ms, obs.eye_right, obs.eye_left, obs.landmarks))
 
     def _eye_level(self) -> tuple[float, float] | None:
         """How open this user's eyes are when open: a high rank of the openness seen in the
@@ -262,6 +263,8 @@ class GestureTracker:
         level = self._eye_level() if self.gesture == codes.HEAD_11 else None
         if level is None:
             return baseline
+        if not self._level_fits(baseline):
+            return baseline
         ratio = self.config.eye_open_ratio
         if baseline.eye_right >= ratio * level[0] and baseline.eye_left >= ratio * level[1]:
             return baseline
@@ -271,6 +274,15 @@ class GestureTracker:
             eye_left=max(baseline.eye_left, level[1]),
             eyes_from_level=True,
         )
+
+    def _level_fits(self, baseline: Baseline) -> bool:
+        """The open level applies only to a neutral of the shape of the frames it was read
+        from: a user's head stays put between them, while a card tilted away as the challenge
+        opens reads thin printed lids against the frontal level, and its "closed" lids would
+        then skip the pixel check (`confirm_closed`; the bench's `pitch38 at open`)."""
+        seen = sorted(self._eyes_seen, key=lambda e: e[1])
+        level_frame = seen[min(int(_EYE_LEVEL_RANK * len(seen)), len(seen) - 1)]
+        return shape_warp(level_frame[3], baseline.landmarks) <= self.config.neutral_warp_max
 
     def _eyes_open(self, obs: FrameObservation) -> bool:
         """For a closing gesture (HEAD_00, HEAD_01, HEAD_10), both eyes open against the user's

@@ -179,6 +179,26 @@ def card_session(shared_data: Path, relative: str, crop: str, distance: str, mot
 
 
 @pytest.mark.slow
+def test_a_card_tilted_as_the_challenge_opens_gets_no_eye_level(shared_data, monkeypatch):
+    """The bench's `pitch38 at open` card (dev split): its neutral, held on the tilted card,
+    read thin printed lids against the frontal open level seen before the challenge, so the
+    level became its eyes' neutral (`Baseline.eyes_from_level`, meant for a user closing her
+    eyes as the challenge appears), and the card's lids read closed without the pixel check,
+    then open: HEAD_11 matched. The level now applies only to a neutral of the same shape
+    as the frames it was read from."""
+    frames = card_session(
+        shared_data, "images/face_recognition/train_rose_leslie_img1.jpg", "loose", "far",
+        "pitch38 at open",
+    )  # fmt: skip
+    report = replay(frames, [codes.HEAD_11], max_attempts=3)
+    assert report["result"]["gestures"][0]["gesture_status"] != codes.MATCH
+    # What it fixes: with the level applied whatever the neutral's shape, the card matches.
+    monkeypatch.setattr(detector.GestureTracker, "_level_fits", lambda self, baseline: True)
+    unchecked = replay(frames, [codes.HEAD_11], max_attempts=3)
+    assert unchecked["result"]["gestures"][0]["gesture_status"] == codes.MATCH
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("relative", "crop", "distance", "motion"),
     [

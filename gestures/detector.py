@@ -35,6 +35,12 @@ _MAX_FRAME_MS = 150  # a longer gap between frames says nothing about how long a
 _EYE_LEVEL_RANK = 0.8
 _EYE_LEVEL_MIN_FRAMES = 3
 
+
+def _level_rank(count: int) -> int:
+    """The index, in `count` frontal readings sorted by openness, of the open-eye level."""
+    return min(int(_EYE_LEVEL_RANK * count), count - 1)
+
+
 # Both eyes closing: a blink, or the closing half of HEAD_11's blink.
 _BLINKS = (codes.HEAD_00, codes.HEAD_11)
 _EYE_CODES = {codes.HEAD_00: "00", codes.HEAD_01: "01", codes.HEAD_10: "10", codes.HEAD_11: "11"}
@@ -252,7 +258,7 @@ class GestureTracker:
         seen = self._eyes_seen
         if len(seen) < _EYE_LEVEL_MIN_FRAMES:
             return None
-        rank = min(int(_EYE_LEVEL_RANK * len(seen)), len(seen) - 1)
+        rank = _level_rank(len(seen))
         return sorted(e[1] for e in seen)[rank], sorted(e[2] for e in seen)[rank]
 
     def _with_open_eyes(self, baseline: Baseline) -> Baseline:
@@ -281,7 +287,7 @@ class GestureTracker:
         opens reads thin printed lids against the frontal level, and its "closed" lids would
         then skip the pixel check (`confirm_closed`; the bench's `pitch38 at open`)."""
         seen = sorted(self._eyes_seen, key=lambda e: e[1])
-        level_frame = seen[min(int(_EYE_LEVEL_RANK * len(seen)), len(seen) - 1)]
+        level_frame = seen[_level_rank(len(seen))]
         return shape_warp(level_frame[3], baseline.landmarks) <= self.config.neutral_warp_max
 
     def _eyes_open(self, obs: FrameObservation) -> bool:
@@ -349,7 +355,7 @@ class GestureTracker:
             return False
         if self.baseline.eyes_from_level and not reading.still:
             return False
-        rise = self.config.eye_reopen_rise
+        rise = c.eye_reopen_rise
         right, left = self._closed
         return reading.eye_right >= right + rise and reading.eye_left >= left + rise
 

@@ -279,14 +279,12 @@ def test_a_reopening_counts_while_the_head_moves_on(shared_data):
 
 
 def phased(frames, fps, phase):
-    """The frames a page at `fps` sends when its timer starts `phase` of a tick late."""
-    step = 1000.0 / fps
-    due, out = phase * step, []
-    for index, t_ms, obs in frames:
-        if t_ms + 0.5 >= due:
-            due = max(due + step, t_ms + step * 0.5)
-            out.append((index, t_ms, obs))
-    return out
+    """The frames a page at `fps` sends when its timer starts `phase` of a tick late
+    (`bench/phases.py`)."""
+    from bench.phases import phased as phased_keys
+
+    kept = {key for key, _ in phased_keys([(i, t) for i, t, _ in frames], fps, phase)}
+    return [frame for frame in frames if frame[0] in kept]
 
 
 @pytest.mark.slow

@@ -88,9 +88,9 @@ SPECIES_GESTURES = {
     "shift": [*codes.POSE_GESTURES, *_FACE_GESTURES],
 }
 SPECIES_TITLES = {
-    "yaw": "printed photo on a card: yaw (turned +-45)",
+    "yaw": "printed photo on a card: yaw (turned +-45, or +-40 as it opens)",
     "pitch": "printed photo on a card: pitch (tilted +-40, slow and fast, or as it opens)",
-    "roll": "printed photo on a card: roll (+-25)",
+    "roll": "printed photo on a card: roll (+-25, also as it opens)",
     "shift": "printed photo on a card: shift (translate, near/far)",
     "screen": "screen replay (spoof/ captures)",
     "print": "printed photo held up (spoof/ captures)",

@@ -73,6 +73,20 @@ MOTIONS: dict[str, Motion] = {
              _P(pitch=38), _P(pitch=38), _P(pitch=15), _P(pitch=15)),
             0.4, ("near", "far"), hold_s=0.5,
         ),
+        # The same about the other two axes: turned away as the challenge opens, held, turned
+        # part way back (a turned card's near eye reads more open than its far one).
+        Motion(
+            "yaw40 at open", "yaw",
+            (_P(), _P(yaw=-40), _P(yaw=-40), _P(yaw=-15), _P(yaw=-15), _P(),
+             _P(yaw=40), _P(yaw=40), _P(yaw=15), _P(yaw=15)),
+            0.4, ("near", "far"), hold_s=0.5,
+        ),
+        Motion(
+            "roll25 at open", "roll",
+            (_P(), _P(roll=25), _P(roll=25), _P(roll=8), _P(roll=8), _P(),
+             _P(roll=-25), _P(roll=-25), _P(roll=-8), _P(roll=-8)),
+            0.4, ("near",), hold_s=0.5,
+        ),
     ]
 }  # fmt: skip
 

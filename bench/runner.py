@@ -24,6 +24,7 @@ from typing import Any
 
 import cv2
 
+from gestures import codes
 from gestures.observation import FrameObservation
 from workers.analysis import analyze_rgb
 from workers.antispoof import live_probability
@@ -201,4 +202,6 @@ def summarise(report: dict[str, Any], session: Session) -> dict[str, Any]:
         "attempts": max((e["attempt"] for e in timeline), default=0),
         "judged": sum(1 for e in timeline if e["metrics"]),
         "frames": len(timeline),
+        # Decided while frames still came (not by the end of the frames: `replay`'s finish).
+        "decided": bool(timeline) and timeline[-1]["phase"] == codes.DONE,
     }

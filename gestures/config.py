@@ -42,8 +42,13 @@ class EngineConfig:
     mouth_plane_correlation_max: float = 0.93
     # A different gesture fails the challenge only when it is this many times its threshold.
     clear_other_factor: float = 1.5
-    # ...and held this long, with the eyes open and the mouth still (gestures.detector).
+    # ...and held this long, with the eyes open and the mouth still (gestures.detector)...
     clear_other_hold_ms: int = 400
+    # ...and made lately: that far past its threshold from every frame of the last this-many
+    # ms too (the neutral among them while it is that recent). The neutral was taken seconds
+    # ago, maybe mid-smile: a head that drifts while it talks or wobbles piles degrees up
+    # against it without making any movement (`bench/involuntary.py`).
+    clear_other_recent_ms: int = 2000
     # Eyes and mouth are judged only while the face's 2D shape stays close to neutral: the
     # anisotropy of its map from neutral at most this (1.08 = a plane tilted by about 22 degrees).
     face_warp_max: float = 1.08  # real mouth/eye gestures in the clips stay below 1.05

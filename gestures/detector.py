@@ -19,6 +19,7 @@ from gestures.reading import (
     Baseline,
     Reading,
     Recent,
+    along,
     confirm_closed,
     confirm_eyes,
     confirm_from_recent,
@@ -126,6 +127,9 @@ class GestureTracker:
     _neutral_frames: list[FrameObservation] = field(default_factory=list)
     _closed: tuple[float, float] | None = None  # lowest eye ratios while closed (HEAD_11)
     _recent: list[Recent] = field(default_factory=list)  # calm frames since neutral
+    # (t_ms, d_yaw, d_pitch) of the neutral and the frames since, the last
+    # `clear_other_recent_ms`: where a clearly different movement must have come from.
+    _angles: list[tuple[int, float, float]] = field(default_factory=list)
     # Eye openness (t_ms, right, left) of the frontal frames seen before the baseline was set,
     # for the user's own open-eye level (`_eye_level`).
     _eyes_seen: list[tuple[int, float, float, Rows]] = field(default_factory=list)
@@ -139,7 +143,7 @@ class GestureTracker:
             # the previous one began (a hold, a primer) carries over to it.
             self.baseline, self.primed, self._closed = None, False, None
             self._target, self._primer, self._other = _Hold(), _Hold(), {}
-            self._recent = []
+            self._recent, self._angles = [], []
             self._neutral.see(False, t_ms)
             self._neutral_start, self._neutral_frames = None, []
         if self.baseline is None:
@@ -173,6 +177,9 @@ class GestureTracker:
                 reading = confirm_eyes(self.baseline, obs, reading, self.config)
         self._note_detected(reading)
         other = self._clear_other(reading, t_ms)
+        horizon = t_ms - self.config.clear_other_recent_ms
+        self._angles = [a for a in self._angles if a[0] >= horizon]
+        self._angles.append((t_ms, reading.d_yaw, reading.d_pitch))
         if other is not None:
             return Outcome(codes.NOT_MATCH, other, reading, neutral=True)
         if self._matches(reading, t_ms):
@@ -238,6 +245,7 @@ class GestureTracker:
                 Baseline.over(self._neutral_frames, c.neutral_patch_open_ratio)
             )
             self._neutral_frames = []
+            self._angles = [(t_ms, 0.0, 0.0)]
             return Outcome(PENDING, neutral=True)
         return Outcome(PENDING)
 
@@ -368,10 +376,7 @@ class GestureTracker:
         closing lids and moving lips drag the mesh's forehead-to-nose axis, which reads as a
         short nod, and a nod that is only a blink must never fail a challenge."""
         c = self.config
-        calm = self._calm(reading)
-        clear_pose = (
-            reading.pose if reading.pose_strength >= c.clear_other_factor and calm else None
-        )
+        clear_pose = reading.pose if self._clear_pose(reading, t_ms) else None
         candidates = {p: clear_pose == p for p in codes.POSE_GESTURES if p != self.gesture}
         wink = _OPPOSITE_WINK.get(self.gesture)
         if wink is not None:
@@ -384,13 +389,35 @@ class GestureTracker:
                 return gesture
         return None
 
+    def _clear_pose(self, reading: Reading, t_ms: int) -> bool:
+        """Is this frame's head movement (`reading.pose`) clearly one: `clear_other_factor`
+        times its threshold from neutral, calm, and as far from every frame of the last
+        `clear_other_recent_ms` (the neutral among them while it is that recent)?
+
+        A movement is made, not piled up: `lp_d9_glasses_blink` took a neutral 5 degrees
+        down mid-smile, then talked with his chin a little up, 12-13 degrees above that
+        neutral for seconds; or drifted 14 degrees down through a minute's wobbles. A look
+        made on purpose takes well under a second, so it is this far from where the head
+        was two seconds before."""
+        c = self.config
+        pose = reading.pose
+        if pose is None or reading.pose_strength < c.clear_other_factor or not self._calm(reading):
+            return False
+        horizon = t_ms - c.clear_other_recent_ms
+        earlier = [along(pose, y, p) for t, y, p in self._angles if t >= horizon]
+        if not earlier:
+            return True
+        start = min(earlier)
+        whole = c.nod_pitch_deg if pose in (codes.HEAD_UP, codes.HEAD_DOWN) else c.turn_move_deg
+        return along(pose, reading.d_yaw, reading.d_pitch) - start >= c.clear_other_factor * whole
+
     def _decisive(self, reading: Reading, t_ms: int) -> bool:
         """Would this frame's landmark-confirmed pose complete a hold: the challenge's own
         movement (a match) or a clearly different one (a failure)?"""
         c, pose = self.config, reading.pose
         if pose == self.gesture:
             return self._target.would_hold(t_ms, c.pose_hold_ms)
-        if pose is None or reading.pose_strength < c.clear_other_factor or not self._calm(reading):
+        if pose is None or not self._clear_pose(reading, t_ms):
             return False
         hold = self._other.get(pose, _Hold())
         return hold.would_hold(t_ms, max(c.clear_other_hold_ms, c.eye_hold_ms))

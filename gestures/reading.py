@@ -297,16 +297,16 @@ def confirm_from_recent(
     still faces the pixel check."""
     if reading.pose is not None or reading.flat_pose not in (None, gesture) or not recent:
         return reading
-    start = min(recent, key=lambda r: _along(gesture, r.d_yaw, r.d_pitch))
-    past_neutral = _along(gesture, reading.d_yaw, reading.d_pitch)
-    moved = past_neutral - _along(gesture, start.d_yaw, start.d_pitch)
+    start = min(recent, key=lambda r: along(gesture, r.d_yaw, r.d_pitch))
+    past_neutral = along(gesture, reading.d_yaw, reading.d_pitch)
+    moved = past_neutral - along(gesture, start.d_yaw, start.d_pitch)
     nod = gesture in (codes.HEAD_UP, codes.HEAD_DOWN)
     whole = config.nod_pitch_deg if nod else config.turn_move_deg
     # ...and the head must be clearly on the gesture's side of the neutral, not back from
     # the other side (a look down and back is no look up).
     if moved < whole or past_neutral < whole / 2:
         return reading
-    if not nod and _along(gesture, obs.yaw, 0.0) < config.turn_yaw_deg:
+    if not nod and along(gesture, obs.yaw, 0.0) < config.turn_yaw_deg:
         return reading
     assert obs.landmarks is not None
     parallax = flat_view(start.landmarks, obs.landmarks).parallax
@@ -315,7 +315,7 @@ def confirm_from_recent(
     return dataclasses.replace(reading, pose=gesture, flat=False, flat_pose=None)
 
 
-def _along(gesture: str, d_yaw: float, d_pitch: float) -> float:
+def along(gesture: str, d_yaw: float, d_pitch: float) -> float:
     """The angle moved in the head gesture's direction (negative: the other way).
 
     yaw < 0 is a turn to the subject's own left; pitch > 0 a look up."""
@@ -374,7 +374,7 @@ def _pose(
         if strength < 1.0:
             continue
         # Parallax is measured from the neutral frame, so it answers to the angle moved.
-        agrees = _nose_agrees(gesture, parallax, _along(gesture, d_yaw, d_pitch), c)
+        agrees = _nose_agrees(gesture, parallax, along(gesture, d_yaw, d_pitch), c)
         (confirmed if agrees else flat)[gesture] = strength
     if confirmed:
         # The wanted one whenever it is confirmed: a movement that makes the gesture asked for

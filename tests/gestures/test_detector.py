@@ -181,6 +181,26 @@ def test_a_clearly_different_turn_held_fails_the_challenge():
     assert outcomes[-1].detected == codes.HEAD_RIGHT
 
 
+def test_a_head_that_drifts_past_the_clear_factor_fails_nothing():
+    """Talking with the chin creeping up, a degree every 300 ms, to 14 above the neutral and
+    held there: the last frames are past 1.5x the nod threshold from the neutral, none is a
+    movement made in the last 2 s (`clear_other_recent_ms`; `lp_d9_glasses_blink`)."""
+    tracker = neutral_held(codes.HEAD_LEFT)
+    creep = [frame(pitch=i // 3) for i in range(1, 43)]  # 0 .. 14 degrees over 4.2 s
+    outcomes = feed(tracker, creep + [frame(pitch=14)] * 20, 300)
+    assert {o.status for o in outcomes} == {PENDING}
+    assert tracker.detected == codes.HEAD_UP  # still reported if the challenge times out
+
+
+def test_a_look_up_made_after_a_drift_still_fails_the_challenge():
+    # The same creep to 8 degrees up, then a real look up to 22: 14 degrees in 100 ms.
+    tracker = neutral_held(codes.HEAD_LEFT)
+    creep = [frame(pitch=i // 3) for i in range(1, 25)]  # to 8 degrees
+    outcomes = feed(tracker, creep + [frame(pitch=22)] * 5, 300)
+    assert outcomes[-1].status == codes.NOT_MATCH
+    assert outcomes[-1].detected == codes.HEAD_UP
+
+
 def test_a_different_turn_within_the_clear_factor_only_waits():
     tracker = neutral_held(codes.HEAD_LEFT)
     outcomes = feed(tracker, [frame(yaw=20)] * 20, 300)  # past its threshold, not 1.5x of it

@@ -13,6 +13,7 @@ timestamp as a page at 8 or 5 frames/s sends it, or scaled, compressed or darken
 - The neutral's pixels are its hold's last frame with open eyes, not a blink starting.
 - A neutral hold survives an expression (lids squeezed shut), not a tilt.
 - A reopening counts while the head moves on; a shallow blink at the page's 15 fps counts.
+- A head that drifts while talking fails no challenge (`bench/involuntary.py`'s windows).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from bench.dataset import (
     attempts,
     clip_framing,
     clip_path,
+    clip_timestamps,
     read_clip,
     seed_for,
     thin,
@@ -297,3 +299,30 @@ def test_a_shallow_blink_at_the_pages_15_fps_counts(shared_data, gesture):
     frames = phased(variant_frames(shared_data, "st_katiehill_turns#112-115", "page"), 15, 0.75)
     assert status(frames, gesture) == codes.MATCH
     assert status(frames, gesture, EngineConfig(eye_sparse_gap_ms=90)) == codes.NOT_MATCH
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("gesture", [codes.HEAD_LEFT, codes.HEAD_OPEN_MOUTH, codes.HEAD_DOWN])
+def test_a_head_that_drifts_while_talking_fails_no_challenge(shared_data, gesture):
+    """`bench/involuntary.py` (dev): a challenge opened at frame 345 of `lp_d9_glasses_blink`
+    takes its neutral mid-smile, 5 degrees down; he talks on with his chin a little up, and
+    the mesh reads 12-13 degrees above that neutral for a second, no movement made. It failed
+    every challenge with HEAD_UP; now none decides before the frames end."""
+    page = {v.name: v for v in VARIANTS}["page"]
+    path = clip_path(shared_data, "lp_d9_glasses_blink")
+    clock = clip_timestamps(path)
+    window = [(i, clock[i] - clock[345]) for i in range(345, 496)]  # 5 s
+    stamps = dict(thin(window, 15 if gesture in codes.EYE_GESTURES else 8))  # the page's pace
+    frames = [
+        (index, stamps[index], analyze_rgb(variant_frame(rgb, page, 0)))
+        for index, _, rgb in read_clip(path, set(stamps))
+    ]
+    assert len(frames) >= 40, "frames not read"
+
+    def decided(config: EngineConfig | None) -> list[dict]:
+        report = replay(frames, [gesture], config, max_attempts=1)
+        return [e for e in report["timeline"] if e["phase"] == codes.DONE]
+
+    assert not decided(None)
+    before = decided(EngineConfig(clear_other_recent_ms=0))  # what it fixes
+    assert before and any(ev.get("detected_gesture") == codes.HEAD_UP for ev in before[0]["events"])

@@ -142,15 +142,17 @@ LABELS: list[Label] = [
     Label("retalking_face4", HEAD_UP, 90, 102, start=60),
 ]
 
-# Real head movements the clips' notes above describe that are no labelled attempt (no neutral
-# pause before them, or out of another movement): a challenge open while one is made may
-# rightly fail with it (`bench/involuntary.py`). From the notes only, not from the engine.
+# Real head movements and winks the clips' notes above describe that are no labelled attempt
+# (no neutral pause before them, or out of another movement): a challenge open while one is
+# made may rightly fail with it (`bench/involuntary.py`). From the notes only, not from the
+# engine; gaze and half-closed lids are no movement (`lp_d14_blinks` 113-207 is left out).
 MOVEMENTS: list[Label] = [
     Label("lp_d3_down_mouth", HEAD_RIGHT, 0, 30),
+    Label("lp_d3_down_mouth", RIGHT_WINK, 34, 48),
+    Label("liveportrait_d7", LEFT_WINK, 22, 31),
     Label("lp_d3_down_mouth", HEAD_LEFT, 140, 170),
     Label("lp_d3_down_mouth", HEAD_UP, 140, 170),
     Label("lp_d3_down_mouth", HEAD_UP, 298, 352),
-    Label("lp_d14_blinks", HEAD_DOWN, 113, 207),
     Label("lp_d9_glasses_blink", HEAD_UP, 555, 564),
     Label("st_katiehill_turns", HEAD_UP, 22, 32),
     Label("st_katiehill_turns", HEAD_RIGHT, 34, 60),

@@ -204,4 +204,5 @@ def summarise(report: dict[str, Any], session: Session) -> dict[str, Any]:
         "frames": len(timeline),
         # Decided while frames still came (not by the end of the frames: `replay`'s finish).
         "decided": bool(timeline) and timeline[-1]["phase"] == codes.DONE,
+        "last_frame": timeline[-1]["index"] if timeline else None,  # the deciding one, if so
     }

@@ -44,10 +44,11 @@ class EngineConfig:
     clear_other_factor: float = 1.5
     # ...and held this long, with the eyes open and the mouth still (gestures.detector)...
     clear_other_hold_ms: int = 400
-    # ...and made lately: that far past its threshold from every frame of the last this-many
-    # ms too (the neutral among them while it is that recent). The neutral was taken seconds
-    # ago, maybe mid-smile: a head that drifts while it talks or wobbles piles degrees up
-    # against it without making any movement (`bench/involuntary.py`).
+    # ...and made lately: that far past its threshold from the calm frame of the last this-many
+    # ms (the neutral among them while it is that recent) lying farthest the other way. The
+    # neutral was taken seconds ago, maybe mid-smile: a head that drifts while it talks or
+    # wobbles piles degrees up against it without making any movement (`bench/involuntary.py`).
+    # 0: off; otherwise longer than `clear_other_hold_ms`, or no movement could ever fail one.
     clear_other_recent_ms: int = 2000
     # Eyes and mouth are judged only while the face's 2D shape stays close to neutral: the
     # anisotropy of its map from neutral at most this (1.08 = a plane tilted by about 22 degrees).
@@ -162,7 +163,15 @@ class EngineConfig:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise ValueError(f"engine setting {key} must be a number, got {value!r}")
             values[key] = kind(value)
-        return cls(**values)
+        config = cls(**values)
+        recent = config.clear_other_recent_ms
+        if 0 < recent <= config.clear_other_hold_ms:
+            raise ValueError(
+                f"engine setting clear_other_recent_ms ({recent}) must be 0 (off) or longer "
+                f"than clear_other_hold_ms ({config.clear_other_hold_ms}): no head movement "
+                "could ever fail a challenge"
+            )
+        return config
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

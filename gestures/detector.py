@@ -127,7 +127,7 @@ class GestureTracker:
     _neutral_frames: list[FrameObservation] = field(default_factory=list)
     _closed: tuple[float, float] | None = None  # lowest eye ratios while closed (HEAD_11)
     _recent: list[Recent] = field(default_factory=list)  # calm frames since neutral
-    # (t_ms, d_yaw, d_pitch) of the neutral and the frames since, the last
+    # (t_ms, d_yaw, d_pitch) of the neutral and the calm frames since, the last
     # `clear_other_recent_ms`: where a clearly different movement must have come from.
     _angles: list[tuple[int, float, float]] = field(default_factory=list)
     # Eye openness (t_ms, right, left) of the frontal frames seen before the baseline was set,
@@ -179,7 +179,8 @@ class GestureTracker:
         other = self._clear_other(reading, t_ms)
         horizon = t_ms - self.config.clear_other_recent_ms
         self._angles = [a for a in self._angles if a[0] >= horizon]
-        self._angles.append((t_ms, reading.d_yaw, reading.d_pitch))
+        if self._calm(reading):  # closing lids and moving lips drag the pose (`_clear_other`)
+            self._angles.append((t_ms, reading.d_yaw, reading.d_pitch))
         if other is not None:
             return Outcome(codes.NOT_MATCH, other, reading, neutral=True)
         if self._matches(reading, t_ms):
@@ -391,14 +392,17 @@ class GestureTracker:
 
     def _clear_pose(self, reading: Reading, t_ms: int) -> bool:
         """Is this frame's head movement (`reading.pose`) clearly one: `clear_other_factor`
-        times its threshold from neutral, calm, and as far from every frame of the last
-        `clear_other_recent_ms` (the neutral among them while it is that recent)?
+        times its threshold from neutral, calm, and as far past where the head was lately:
+        the calm frame of the last `clear_other_recent_ms` (the neutral among them while it
+        is that recent) that lies farthest the other way?
 
         A movement is made, not piled up: `lp_d9_glasses_blink` took a neutral 5 degrees
         down mid-smile, then talked with his chin a little up, 12-13 degrees above that
         neutral for seconds; or drifted 14 degrees down through a minute's wobbles. A look
         made on purpose takes well under a second, so it is this far from where the head
-        was two seconds before."""
+        was two seconds before. A window no longer than the hold (`clear_other_hold_ms`)
+        would leave no frame from before the movement: no head movement would ever fail a
+        challenge (0 turns the rule off)."""
         c = self.config
         pose = reading.pose
         if pose is None or reading.pose_strength < c.clear_other_factor or not self._calm(reading):

@@ -122,6 +122,13 @@ def test_unknown_settings_and_gestures_are_refused():
     assert EngineConfig.from_overrides({"turn_yaw_deg": 20}).turn_yaw_deg == 20.0
 
 
+def test_a_recent_window_no_longer_than_the_hold_is_refused():
+    # It would hold no frame from before a movement: no head movement could fail a challenge.
+    with pytest.raises(ValueError, match="clear_other_recent_ms"):
+        EngineConfig.from_overrides({"clear_other_recent_ms": 400})
+    assert EngineConfig.from_overrides({"clear_other_recent_ms": 0}).clear_other_recent_ms == 0
+
+
 def test_observations_cross_the_wire_small_and_intact(neutral):
     wire = json.dumps(neutral.to_dict())
     assert len(wire) < 10_000

@@ -192,13 +192,27 @@ def test_a_head_that_drifts_past_the_clear_factor_fails_nothing():
     assert tracker.detected == codes.HEAD_UP  # still reported if the challenge times out
 
 
-def test_a_look_up_made_after_a_drift_still_fails_the_challenge():
-    # The same creep to 8 degrees up, then a real look up to 22: 14 degrees in 100 ms.
+@pytest.mark.parametrize(("jump", "status"), [(24, PENDING), (27, codes.NOT_MATCH)])
+def test_after_a_drift_a_look_counts_from_where_the_head_was_lately(jump, status):
+    """Crept to 14 degrees up and rested there over 2 s, then a look up: to 24 is 10
+    degrees from where the head was lately (short of 1.5 x 8), to 27 is 13 (past it), though
+    both are far past it from the neutral."""
     tracker = neutral_held(codes.HEAD_LEFT)
-    creep = [frame(pitch=i // 3) for i in range(1, 25)]  # to 8 degrees
-    outcomes = feed(tracker, creep + [frame(pitch=22)] * 5, 300)
-    assert outcomes[-1].status == codes.NOT_MATCH
-    assert outcomes[-1].detected == codes.HEAD_UP
+    creep = [frame(pitch=i // 3) for i in range(1, 43)] + [frame(pitch=14)] * 25
+    outcomes = feed(tracker, creep + [frame(pitch=jump)] * 6, 300)
+    assert {o.status for o in outcomes[:-6]} == {PENDING}
+    assert outcomes[-1].status == status
+    if status == codes.NOT_MATCH:
+        assert outcomes[-1].detected == codes.HEAD_UP
+
+
+def test_a_new_face_forgets_where_the_last_one_was():
+    tracker = neutral_held(codes.HEAD_LEFT)
+    feed(tracker, [frame(pitch=6)] * 5, 300)
+    assert len(tracker._angles) > 1
+    elsewhere = faces.observation(faces.rows(faces.face(), shift=(250.0, 0.0)))
+    outcomes = feed(tracker, [elsewhere] * 3, 800)
+    assert outcomes[-1].neutral and tracker._angles == [(1000, 0.0, 0.0)]
 
 
 def test_a_different_turn_within_the_clear_factor_only_waits():

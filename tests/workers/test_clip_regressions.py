@@ -306,8 +306,8 @@ def test_a_shallow_blink_at_the_pages_15_fps_counts(shared_data, gesture):
 def test_a_head_that_drifts_while_talking_fails_no_challenge(shared_data, gesture):
     """`bench/involuntary.py` (dev): a challenge opened at frame 345 of `lp_d9_glasses_blink`
     takes its neutral mid-smile, 5 degrees down; he talks on with his chin a little up, and
-    the mesh reads 12-13 degrees above that neutral for a second, no movement made. It failed
-    every challenge with HEAD_UP; now none decides before the frames end."""
+    the mesh reads 12-13 degrees above that neutral for a second, no movement made. These
+    three challenges failed with HEAD_UP; now none decides before the frames end."""
     page = {v.name: v for v in VARIANTS}["page"]
     path = clip_path(shared_data, "lp_d9_glasses_blink")
     clock = clip_timestamps(path)

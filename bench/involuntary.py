@@ -25,22 +25,19 @@ frames outside the labelled cuts are analysed.
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
 import time
 from collections import Counter, defaultdict
-from multiprocessing import Pool
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import accuracy
+from bench import accuracy, clip_replays
 from bench import labels as L
 from bench.accuracy import table
 from bench.dataset import VARIANTS, clip_framing, clip_path, clip_timestamps, thin
-from bench.runner import Session, Source, analysis_hash, run_source
+from bench.runner import Session, Source
 from gestures import codes
 
 WINDOW_MS = 5000  # positioning (0.5 s) and the neutral hold (0.3 s), then about 4 s of challenge
@@ -115,19 +112,17 @@ def sources(
 
 
 def work(task: tuple[Source, tuple]) -> list[dict[str, Any]]:
-    """In a pool process set up by `accuracy._init` (the data, the cache, the code hash). A
-    variant that places the face (`far`) needs a face in the clip's first frames
+    """`clip_replays.replay_clip`, in the pool. A variant that places the face (`far`) needs a face in the clip's first frames
     (`fr_hamilton_multiface` opens on a stage): without one, the clip is not shown under it.
     (Not asked in the parent: the face mesh must not run before the pool forks.)"""
-    source, spec = task
+    _, spec = task
     face = {v.name: v for v in VARIANTS}[spec[2]].face
     if face is not None:
         try:
             clip_framing(clip_path(accuracy._DATA, spec[1]), face)
         except ValueError:
             return []
-    build = lambda keys: accuracy.build_clip_frames(spec, keys)  # noqa: E731
-    return run_source(source, build, accuracy._CACHE, accuracy._CODE)
+    return clip_replays.replay_clip(task)
 
 
 def failed_early(r: dict[str, Any]) -> bool:
@@ -182,37 +177,22 @@ def report(results: list[dict[str, Any]], *, cases: bool) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    default = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-    parser.add_argument("--data", default=os.environ.get("LIVENESS_TEST_DATA", str(default)))
-    parser.add_argument("--split", choices=["dev", "heldout"], default="dev")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--cache", default=None, help="accuracy.py's observation folder")
-    parser.add_argument(
+    cli = clip_replays.parser(__doc__)
+    cli.add_argument(
         "--pixels",
         default=",".join(PIXELS),
         help="comma-separated capture variants with their own pixels (not mirror: its turns "
         "are the labels' the other way round)",
     )
-    args = parser.parse_args()
+    args = cli.parse_args()
     pixels = tuple(args.pixels.split(","))
     own = {v.name for v in VARIANTS if v.pixel_key == v.name and not v.mirror}
     if not set(pixels) <= own:
-        parser.error(f"--pixels: one of {', '.join(sorted(own))}")
-    data = Path(args.data).resolve()
-    if not (data / "videos").is_dir():
-        parser.error(f"{data}: not the shared data folder (no videos/)")
-    cache = Path(args.cache) if args.cache else None
-    if cache is not None:
-        cache.mkdir(parents=True, exist_ok=True)
+        cli.error(f"--pixels: one of {', '.join(sorted(own))}")
+    data, cache = clip_replays.data_and_cache(cli, args)
     started = time.monotonic()
     tasks = sources(data, args.split, pixels)
-    results: list[dict[str, Any]] = []
-    with Pool(
-        args.jobs, initializer=accuracy._init, initargs=(data, cache, analysis_hash())
-    ) as pool:
-        for rs in pool.imap_unordered(work, tasks):
-            results.extend(rs)
+    results = clip_replays.run_all(tasks, work, data, cache, args.jobs)
     print(f"## {args.split}: challenges opened every {STEP_MS} ms, {WINDOW_MS} ms windows\n")
     print("\n".join(report(results, cases=args.split == L.DEV)))
     print(f"\nRun time: {(time.monotonic() - started) / 60:.1f} min with {args.jobs} processes.")

@@ -14,22 +14,19 @@ accuracy run it only replays. Tune on dev; read held-out as accuracy.py's tables
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
 import time
 from collections import defaultdict
-from multiprocessing import Pool
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import accuracy
+from bench import clip_replays
 from bench import labels as L
 from bench.accuracy import table
 from bench.dataset import Attempt, attempts, thin
-from bench.runner import Session, Source, analysis_hash, run_source
+from bench.runner import Session, Source
 from gestures import codes
 
 PHASES = (0.0, 0.25, 0.5, 0.75)
@@ -73,13 +70,6 @@ def sources(data: Path, split: str) -> list[tuple[Source, tuple]]:
     return tasks
 
 
-def work(task: tuple[Source, tuple]) -> list[dict[str, Any]]:
-    """In a pool process set up by `accuracy._init` (the data, the cache, the code hash)."""
-    source, spec = task
-    build = lambda keys: accuracy.build_clip_frames(spec, keys)  # noqa: E731
-    return run_source(source, build, accuracy._CACHE, accuracy._CODE)
-
-
 def report(results: list[dict[str, Any]]) -> list[str]:
     lines = ["| frames | " + " | ".join(RATES) + " |", "|---|" + "---|" * len(RATES)]
     for pixels in PIXELS:
@@ -111,27 +101,12 @@ def report(results: list[dict[str, Any]]) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    default = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-    parser.add_argument("--data", default=os.environ.get("LIVENESS_TEST_DATA", str(default)))
-    parser.add_argument("--split", choices=["dev", "heldout"], default="dev")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--cache", default=None, help="accuracy.py's observation folder")
-    args = parser.parse_args()
-    data = Path(args.data).resolve()
-    if not (data / "videos").is_dir():
-        parser.error(f"{data}: not the shared data folder (no videos/)")
-    cache = Path(args.cache) if args.cache else None
-    if cache is not None:
-        cache.mkdir(parents=True, exist_ok=True)
+    cli = clip_replays.parser(__doc__)
+    args = cli.parse_args()
+    data, cache = clip_replays.data_and_cache(cli, args)
     started = time.monotonic()
     tasks = sources(data, args.split)
-    results: list[dict[str, Any]] = []
-    with Pool(
-        args.jobs, initializer=accuracy._init, initargs=(data, cache, analysis_hash())
-    ) as pool:
-        for rs in pool.imap_unordered(work, tasks):
-            results.extend(rs)
+    results = clip_replays.run_all(tasks, clip_replays.replay_clip, data, cache, args.jobs)
     sessions = len(results)
     print(f"## {args.split}: {sessions} sessions, phases {', '.join(f'{p:g}' for p in PHASES)}\n")
     print("\n".join(report(results)))

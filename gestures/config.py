@@ -88,8 +88,9 @@ class EngineConfig:
     # page, a 5-10 fps camera), a frame may fall on half-closed lids only: both eyes at most
     # `eye_partly_closed_ratio` of neutral count as closed when the pixels confirm it
     # (`gestures.reading.confirm_eyes`): the eyes' band changed from the neutral view while
-    # the brows and nose still follow it. Real half-closed lids in the dev clips: eyes
-    # 0.88-0.94, rest 0.97-0.99; the one card frame read half-closed: eyes 0.80, brows 0.52.
+    # the brows above still follow it (not the nose below: words move it). Real half-closed
+    # lids in the dev clips: eyes 0.77-0.94, brows 0.97-0.99; the one card frame read
+    # half-closed: eyes 0.80, brows 0.52.
     eye_sparse_gap_ms: int = 60
     eye_partly_closed_ratio: float = 0.8
     eye_plane_correlation_max: float = 0.95

@@ -215,19 +215,18 @@ def confirm_eyes(
 ) -> Reading:
     """`reading` with half-closed lids asked of the pixels, after the one homography that best
     re-projects the neutral view onto this one: the lids dropped when the eyes' band no longer
-    follows it (below `eye_plane_correlation_max`) while the brows above and the nose below
-    still do (`eye_rest_correlation_min`); then the eyes read closed ("00"). A moved picture
-    does not do that: all of it follows one homography, and what blurs or leaves the frame as
-    it moves spoils the rest of the face as much as the eyes (one whose printed eyes alone are
-    covered or lit differently is not ruled out by this check alone). Unchanged without
-    pixels."""
-    bands = _eye_bands(base, obs)
+    follows it (below `eye_plane_correlation_max`) while the brows above still do
+    (`eye_rest_correlation_min`); then the eyes read closed ("00"). Not the nose below, as in
+    `confirm_closed`: words and a closing mouth move it (`lp_d0_still` closes her mouth as she
+    blinks: nose band 0.87). A moved picture does not do that: all of it follows one
+    homography, and what blurs or leaves the frame as it moves spoils the brows as much as the
+    eyes (one whose printed eyes alone are covered or lit differently is not ruled out by
+    this check alone). Unchanged without pixels."""
+    bands = eye_bands(base, obs)
     if bands is None:
         return reading
-    eyes, above, below = bands
-    if eyes < config.eye_plane_correlation_max and min(above, below) >= (
-        config.eye_rest_correlation_min
-    ):
+    eyes, above, _ = bands
+    if eyes < config.eye_plane_correlation_max and above >= config.eye_rest_correlation_min:
         return dataclasses.replace(reading, eye_plane=eyes, eyes="00")
     return dataclasses.replace(reading, eye_plane=eyes)
 
@@ -245,7 +244,7 @@ def confirm_closed(
     the lids closing (`Baseline.eyes_from_level`: it cannot tell closed lids apart)."""
     if reading.eyes != "00" or base.eyes_from_level:
         return reading
-    bands = _eye_bands(base, obs)
+    bands = eye_bands(base, obs)
     if bands is None:
         return reading
     eyes, above, _ = bands
@@ -254,7 +253,7 @@ def confirm_closed(
     return dataclasses.replace(reading, eye_plane=eyes, eyes=None)
 
 
-def _eye_bands(base: Baseline, obs: FrameObservation) -> list[float] | None:
+def eye_bands(base: Baseline, obs: FrameObservation) -> list[float] | None:
     """The eyes' band, the brows above and the nose below, each correlated with the neutral
     view after one homography fitted to the whole face; None without pixels."""
     if base.patch is None or obs.patch is None:

@@ -12,7 +12,8 @@ timestamp as a page at 8 or 5 frames/s sends it, or scaled, compressed or darken
   (`gestures.reading.confirm_closed`): photo cards the mesh read shut, and real blinks.
 - The neutral's pixels are its hold's last frame with open eyes, not a blink starting.
 - A neutral hold survives an expression (lids squeezed shut), not a tilt.
-- A reopening counts while the head moves on; a shallow blink at the page's 15 fps counts.
+- A reopening counts while the head moves on; a shallow blink at the page's 15 fps counts;
+  a half-closed blink with moving lips counts at 5 fps (the brows vouch, not the nose).
 - A head that drifts while talking fails no challenge (`bench/involuntary.py`'s windows).
 """
 
@@ -36,7 +37,7 @@ from bench.dataset import (
 )
 from gestures import codes, detector
 from gestures.config import EngineConfig
-from gestures.reading import Baseline, confirm_eyes, partly_closed, read
+from gestures.reading import Baseline, confirm_eyes, eye_bands, partly_closed, read
 from tests.support.attacks import CardPose, render_attack
 from tests.workers.test_photo_attacks import face_print
 from workers.analysis import analyze_rgb
@@ -299,6 +300,41 @@ def test_a_shallow_blink_at_the_pages_15_fps_counts(shared_data, gesture):
     frames = phased(variant_frames(shared_data, "st_katiehill_turns#112-115", "page"), 15, 0.75)
     assert status(frames, gesture) == codes.MATCH
     assert status(frames, gesture, EngineConfig(eye_sparse_gap_ms=90)) == codes.NOT_MATCH
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "gesture", "phase"),
+    [
+        # lp_d0 closes her mouth as she blinks: one frame at 0.72-0.74 of neutral.
+        ("lp_d0_still#64-67", codes.HEAD_00, 0.75),
+        ("lp_d0_still#64-70", codes.HEAD_11, 0.75),
+        # st_katiehill talks through a shallow blink: one frame at 0.71-0.74.
+        ("st_katiehill_turns#112-115", codes.HEAD_00, 0.0),
+    ],
+)
+def test_a_half_closed_blink_with_moving_lips_counts_at_5_fps(
+    shared_data, monkeypatch, name, gesture, phase
+):
+    """A page held at 5 frames/s catches one frame of these blinks, half closed, while the
+    lips move: the nose band below the eyes follows the lips (0.81-0.92 after the face's
+    homography), the brows stay (0.97-0.99). The brows alone now vouch for the rest of the
+    face, as they do for closed lids (`gestures.reading.confirm_eyes`)."""
+    frames = phased(variant_frames(shared_data, name, "page"), 5, phase)
+    assert status(frames, gesture, WITHOUT) != codes.MATCH  # the half-closed frame decides
+    asked = []
+
+    def recording(base, obs, reading, config):
+        confirmed = confirm_eyes(base, obs, reading, config)
+        asked.append((eye_bands(base, obs), confirmed.eyes))
+        return confirmed
+
+    monkeypatch.setattr(detector, "confirm_eyes", recording)
+    assert status(frames, gesture) == codes.MATCH
+    # The frame that counted: its nose band moved, which the rule used to refuse.
+    config = EngineConfig()
+    counted = [bands for bands, eyes in asked if eyes == "00"]
+    assert counted and min(b[2] for b in counted) < config.eye_rest_correlation_min
 
 
 @pytest.mark.slow

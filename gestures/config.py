@@ -94,7 +94,7 @@ class EngineConfig:
     eye_sparse_gap_ms: int = 60
     eye_partly_closed_ratio: float = 0.8
     eye_plane_correlation_max: float = 0.95
-    eye_rest_correlation_min: float = 0.95
+    eye_rest_correlation_min: float = 0.95  # the brows (the nose too before 2026-12-07)
     # Closed lids ("00", for HEAD_00 and HEAD_11) are asked of the pixels too
     # (`gestures.reading.confirm_closed`): the eyes' band below `eye_plane_correlation_max`
     # while the brows above still correlate this much with the neutral view.

@@ -5,7 +5,7 @@ under the capture variant that refused it: page-encoded (480 px, JPEG 70) and th
 timestamp as a page at 8 or 5 frames/s sends it, or scaled, compressed or darkened.
 
 - Blinks at a slow frame rate: a frame that falls on half-closed lids counts when the pixels
-  show the lids moved and the rest of the face did not (`gestures.reading.confirm_eyes`).
+  show the lids moved and the brows did not (`gestures.reading.confirm_eyes`).
 - HEAD_11's reopening is measured from the lowest closed reading.
 - An open mouth's hold survives one frame whose face shape could not be read.
 - Closed lids count only when the pixels show the eyes' band changed while the brows did not

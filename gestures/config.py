@@ -59,6 +59,11 @@ class EngineConfig:
         0.2  # above the neutral value, so a half-open resting mouth is not enough
     )
     mouth_closed_max: float = 0.12
+    # HEAD_CLOSE_MOUTH: after the open mouth, lips back this share of the way from the widest
+    # opening since neutral to the neutral also count as closed (0: back to neutral at least).
+    # Lips rest a little apart after a word, and a page at 5 fps may miss the moment they met
+    # (`liveportrait_d5#64-102`: 0.12-0.15 after a widest 0.47, neutral 0.02).
+    mouth_closed_share: float = 0.25
     # Eyes: openness relative to the same eye in the neutral pose.
     # 0.7: MediaPipe never closes the lids fully (a closed eye reads 0.4-0.5 of open), and a
     # blink that lasts one frame, or a smaller face in a wide webcam frame, reads 0.6-0.7.
@@ -165,6 +170,11 @@ class EngineConfig:
                 raise ValueError(f"engine setting {key} must be a number, got {value!r}")
             values[key] = kind(value)
         config = cls(**values)
+        if not 0 <= config.mouth_closed_share < 1:
+            raise ValueError(
+                f"engine setting mouth_closed_share ({config.mouth_closed_share}) must be at "
+                "least 0 and below 1: a share of the way from the widest opening to neutral"
+            )
         recent = config.clear_other_recent_ms
         if 0 < recent <= config.clear_other_hold_ms:
             raise ValueError(

@@ -126,6 +126,7 @@ class GestureTracker:
     _neutral_start: Rows | None = None
     _neutral_frames: list[FrameObservation] = field(default_factory=list)
     _closed: tuple[float, float] | None = None  # lowest eye ratios while closed (HEAD_11)
+    _widest: float | None = None  # the widest open mouth since neutral (HEAD_CLOSE_MOUTH)
     _recent: list[Recent] = field(default_factory=list)  # calm frames since neutral
     # (t_ms, d_yaw, d_pitch) of the neutral and the calm frames since, the last
     # `clear_other_recent_ms`: where a clearly different movement must have come from.
@@ -141,7 +142,7 @@ class GestureTracker:
         if self._jumped(obs):
             # Another face: it must hold its own neutral pose from this frame on, and nothing
             # the previous one began (a hold, a primer) carries over to it.
-            self.baseline, self.primed, self._closed = None, False, None
+            self.baseline, self.primed, self._closed, self._widest = None, False, None, None
             self._target, self._primer, self._other = _Hold(), _Hold(), {}
             self._recent, self._angles = [], []
             self._neutral.see(False, t_ms)
@@ -323,6 +324,8 @@ class GestureTracker:
         if g in _PRIMERS and not self.primed:
             kind, wanted = _PRIMERS[g]
             state = reading.mouth_state if kind == "mouth" else reading.eyes
+            if kind == "mouth" and state == "open":
+                self._widest = max(self._widest or reading.mouth, reading.mouth)
             if kind == "mouth" and not reading.still and self._primer.bridge(t_ms):
                 return False
             self._primer.see(state == wanted, t_ms)
@@ -342,10 +345,24 @@ class GestureTracker:
         if g == codes.HEAD_CLOSE_MOUTH:
             # After an open mouth held (the primer), closing it is a change of state, like a
             # blink: one frame shows it (lips that meet in speech stay closed about 0.1 s).
-            self._target.see(reading.mouth_state == "closed", t_ms)
+            self._target.see(self._mouth_closed(reading), t_ms)
             return self._target.held(t_ms, c.eye_hold_ms)
         self._target.see(reading.eyes == _EYE_CODES[g] or self._reopened(reading), t_ms)
         return self._target.held(t_ms, c.eye_hold_ms)
+
+    def _mouth_closed(self, reading: Reading) -> bool:
+        """HEAD_CLOSE_MOUTH after its primer: the lips closed (`mouth_closed_max`), or, on a
+        frame of neutral shape, back `mouth_closed_share` of the way or more from the widest
+        opening to the neutral: lips that rest a little apart after a word have closed the
+        mouth that was opened. The opening itself was asked of the pixels (`confirm_mouth`
+        on the primer's deciding frame): a picture never gets this far."""
+        assert self.baseline is not None
+        if reading.mouth_state == "closed":
+            return True
+        if not reading.still or reading.mouth_state == "open" or self._widest is None:
+            return False
+        neutral = self.baseline.mouth
+        return reading.mouth - neutral <= self.config.mouth_closed_share * (self._widest - neutral)
 
     def _reopened(self, reading: Reading) -> bool:
         """HEAD_11 after its primer: both eyes clearly back above how they read closed. Read

@@ -129,6 +129,12 @@ def test_a_recent_window_no_longer_than_the_hold_is_refused():
     assert EngineConfig.from_overrides({"clear_other_recent_ms": 0}).clear_other_recent_ms == 0
 
 
+@pytest.mark.parametrize("share", [-0.1, 1.0])
+def test_a_closed_mouth_share_outside_zero_to_one_is_refused(share):
+    with pytest.raises(ValueError, match="mouth_closed_share"):
+        EngineConfig.from_overrides({"mouth_closed_share": share})
+
+
 def test_observations_cross_the_wire_small_and_intact(neutral):
     wire = json.dumps(neutral.to_dict())
     assert len(wire) < 10_000

@@ -239,6 +239,21 @@ def test_closing_the_mouth_counts_only_after_it_was_open():
     assert closed[0].status == codes.MATCH
 
 
+@pytest.mark.parametrize(("share", "closes"), [(0.25, True), (0.0, False)])
+def test_lips_back_most_of_the_way_from_the_widest_opening_close_the_mouth(share, closes):
+    """After a word the lips often rest a little apart (above `mouth_closed_max`), and a page
+    at 5 fps may miss the moment they met: back `mouth_closed_share` of the way from the
+    widest opening (0.6) to neutral (0.03) counts as closed."""
+    tracker = neutral_held(codes.HEAD_CLOSE_MOUTH, EngineConfig(mouth_closed_share=share))
+    feed(tracker, [frame(mouth=0.6)] * 3, 300)
+    assert tracker.primed
+    # 0.25 is still well open (0.22 above neutral, more than a quarter of 0.57)...
+    assert feed(tracker, [frame(mouth=0.25)], 600)[0].status == PENDING
+    # ...0.15 is past the absolute limit (0.12) but back most of the way.
+    closed = feed(tracker, [frame(mouth=0.15)], 700)[0]
+    assert closed.status == (codes.MATCH if closes else PENDING)
+
+
 def test_a_face_that_jumps_across_the_frame_must_hold_neutral_again():
     tracker = neutral_held(codes.HEAD_LEFT)
     elsewhere = faces.observation(faces.rows(faces.face(), shift=(250.0, 0.0)))

@@ -15,6 +15,7 @@ timestamp as a page at 8 or 5 frames/s sends it, or scaled, compressed or darken
 - A reopening counts while the head moves on; a shallow blink at the page's 15 fps counts;
   a half-closed blink with moving lips counts at 5 fps (the brows vouch, not the nose).
 - A head that drifts while talking fails no challenge (`bench/involuntary.py`'s windows).
+- Lips resting apart after a word close the mouth (`mouth_closed_share`).
 """
 
 from __future__ import annotations
@@ -335,6 +336,19 @@ def test_a_half_closed_blink_with_moving_lips_counts_at_5_fps(
     config = EngineConfig()
     counted = [bands for bands, eyes in asked if eyes == "00"]
     assert counted and min(b[2] for b in counted) < config.eye_rest_correlation_min
+
+
+@pytest.mark.slow
+def test_lips_resting_apart_after_a_word_close_the_mouth_at_5_fps(shared_data):
+    """`liveportrait_d5#64-102` at 5 frames/s, the timer half a tick late: after his open
+    mouth (widest 0.47, neutral 0.02) the frames read 0.15, then 0.12 (just above
+    `mouth_closed_max`), then he talks on; the moment his lips met fell between frames.
+    Back three quarters of the way to neutral is closed (`mouth_closed_share`)."""
+    frames = phased(variant_frames(shared_data, "liveportrait_d5#64-102", "page"), 5, 0.5)
+    assert status(frames, codes.HEAD_CLOSE_MOUTH) == codes.MATCH
+    assert (
+        status(frames, codes.HEAD_CLOSE_MOUTH, EngineConfig(mouth_closed_share=0.0)) != codes.MATCH
+    )
 
 
 @pytest.mark.slow

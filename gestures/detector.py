@@ -352,17 +352,21 @@ class GestureTracker:
 
     def _mouth_closed(self, reading: Reading) -> bool:
         """HEAD_CLOSE_MOUTH after its primer: the lips closed (`mouth_closed_max`), or, on a
-        frame of neutral shape, back `mouth_closed_share` of the way or more from the widest
-        opening to the neutral: lips that rest a little apart after a word have closed the
-        mouth that was opened. The opening itself was asked of the pixels (`confirm_mouth`
+        frame of neutral shape and below `mouth_open_min`, back `mouth_closed_share` of the
+        way or more from the widest open mouth since neutral to the neutral: lips that rest a
+        little apart after a word have closed the mouth that was opened. The opening itself was asked of the pixels (`confirm_mouth`
         on the primer's deciding frame): a picture never gets this far."""
         assert self.baseline is not None
+        c = self.config
+        if reading.mouth_state == "open":
+            self._widest = max(self._widest or reading.mouth, reading.mouth)
+            return False
         if reading.mouth_state == "closed":
             return True
-        if not reading.still or reading.mouth_state == "open" or self._widest is None:
-            return False
+        if not reading.still or reading.mouth >= c.mouth_open_min or self._widest is None:
+            return False  # a mouth this open is never closed, whatever the user's neutral
         neutral = self.baseline.mouth
-        return reading.mouth - neutral <= self.config.mouth_closed_share * (self._widest - neutral)
+        return reading.mouth - neutral <= c.mouth_closed_share * (self._widest - neutral)
 
     def _reopened(self, reading: Reading) -> bool:
         """HEAD_11 after its primer: both eyes clearly back above how they read closed. Read

@@ -133,6 +133,7 @@ def test_a_recent_window_no_longer_than_the_hold_is_refused():
 def test_a_closed_mouth_share_outside_zero_to_one_is_refused(share):
     with pytest.raises(ValueError, match="mouth_closed_share"):
         EngineConfig.from_overrides({"mouth_closed_share": share})
+    assert EngineConfig.from_overrides({"mouth_closed_share": 0}).mouth_closed_share == 0.0
 
 
 def test_observations_cross_the_wire_small_and_intact(neutral):

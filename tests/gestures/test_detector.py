@@ -254,6 +254,18 @@ def test_lips_back_most_of_the_way_from_the_widest_opening_close_the_mouth(share
     assert closed.status == (codes.MATCH if closes else PENDING)
 
 
+def test_a_mouth_still_open_past_the_open_limit_is_never_closed():
+    """A user whose neutral mouth is half open (0.3) opens wide (0.9): 0.44 is back three
+    quarters of the way, but still at least `mouth_open_min` (0.35): not closed."""
+    tracker = GestureTracker(codes.HEAD_CLOSE_MOUTH, EngineConfig())
+    feed(tracker, [frame(mouth=0.3)] * 3, 0)
+    assert tracker.baseline is not None
+    feed(tracker, [frame(mouth=0.9)] * 3, 300)
+    assert tracker.primed
+    assert feed(tracker, [frame(mouth=0.44)], 600)[0].status == PENDING
+    assert feed(tracker, [frame(mouth=0.32)], 700)[0].status == codes.MATCH  # back at rest
+
+
 def test_a_face_that_jumps_across_the_frame_must_hold_neutral_again():
     tracker = neutral_held(codes.HEAD_LEFT)
     elsewhere = faces.observation(faces.rows(faces.face(), shift=(250.0, 0.0)))

@@ -128,6 +128,7 @@ def _eyes_covered(card, cover):
 @pytest.mark.slow
 @pytest.mark.xfail(
     strict=True,
+    raises=AssertionError,
     reason=(
         "known hole (docs/ENGINE.md, 'What the pixel checks cannot see'): a flat strip over a "
         "still card's printed eyes reads as closed lids to the mesh, and the eyes' band "
@@ -146,4 +147,7 @@ def test_a_strip_slid_over_a_still_cards_printed_eyes_is_no_blink(photo, gesture
             frames.append((len(frames), t0 + t_ms, analyze_rgb(rgb)))
         t0 = frames[-1][1] + 67
     report = replay(frames, [gesture], max_attempts=1)
+    # Not an expected failure: the card must reach judged challenge frames (a neutral).
+    if not any(e["metrics"] for e in report["timeline"]):
+        pytest.fail("the card never reached a judged challenge frame")
     assert report["result"]["gestures"][0]["gesture_status"] != codes.MATCH

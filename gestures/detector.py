@@ -321,11 +321,11 @@ class GestureTracker:
             # Closed, or still closing: the reopening is measured from the lowest reading.
             right, left = self._closed or (math.inf, math.inf)
             self._closed = (min(right, reading.eye_right), min(left, reading.eye_left))
+        if g == codes.HEAD_CLOSE_MOUTH and reading.mouth_state == "open":
+            self._widest = max(self._widest or reading.mouth, reading.mouth)
         if g in _PRIMERS and not self.primed:
             kind, wanted = _PRIMERS[g]
             state = reading.mouth_state if kind == "mouth" else reading.eyes
-            if kind == "mouth" and state == "open":
-                self._widest = max(self._widest or reading.mouth, reading.mouth)
             if kind == "mouth" and not reading.still and self._primer.bridge(t_ms):
                 return False
             self._primer.see(state == wanted, t_ms)
@@ -353,14 +353,12 @@ class GestureTracker:
     def _mouth_closed(self, reading: Reading) -> bool:
         """HEAD_CLOSE_MOUTH after its primer: the lips closed (`mouth_closed_max`), or, on a
         frame of neutral shape and below `mouth_open_min`, back `mouth_closed_share` of the
-        way or more from the widest open mouth since neutral to the neutral: lips that rest a
-        little apart after a word have closed the mouth that was opened. The opening itself was asked of the pixels (`confirm_mouth`
-        on the primer's deciding frame): a picture never gets this far."""
+        way or more from the widest open mouth since neutral (`_widest`, kept by `_matches`)
+        to the neutral: lips that rest a little apart after a word have closed the mouth that
+        was opened. The opening itself was asked of the pixels (`confirm_mouth` on the
+        primer's deciding frame): a picture never gets this far."""
         assert self.baseline is not None
         c = self.config
-        if reading.mouth_state == "open":
-            self._widest = max(self._widest or reading.mouth, reading.mouth)
-            return False
         if reading.mouth_state == "closed":
             return True
         if not reading.still or reading.mouth >= c.mouth_open_min or self._widest is None:

@@ -92,7 +92,7 @@ class EngineConfig:
     # ...and when frames still come sparse (this far apart or more: the page's 15 fps, a slow
     # page, a 5-10 fps camera), a frame may fall on half-closed lids only: both eyes at most
     # `eye_partly_closed_ratio` of neutral count as closed when the pixels confirm it
-    # (`gestures.reading.confirm_eyes`): the eyes' band changed from the neutral view while
+    # (`gestures.lids.confirm_eyes`): the eyes' band changed from the neutral view while
     # the brows above still follow it (not the nose below: words move it). Real half-closed
     # lids in the dev clips: eyes 0.77-0.94, brows 0.97-0.99; the one card frame read
     # half-closed: eyes 0.80, brows 0.52.
@@ -101,7 +101,7 @@ class EngineConfig:
     eye_plane_correlation_max: float = 0.95
     eye_rest_correlation_min: float = 0.95  # the brows (the nose too before 2026-12-07)
     # Closed lids ("00", for HEAD_00 and HEAD_11) are asked of the pixels too
-    # (`gestures.reading.confirm_closed`): the eyes' band below `eye_plane_correlation_max`
+    # (`gestures.lids.confirm_closed`): the eyes' band below `eye_plane_correlation_max`
     # while the brows above still correlate this much with the neutral view.
     eye_brows_correlation_min: float = 0.8
     # Timing of a run.

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from gestures import codes
 from gestures.config import EngineConfig
 from gestures.geometry import Rows
+from gestures.lids import confirm_closed, confirm_eyes, partly_closed
 from gestures.observation import FrameObservation
 from gestures.planar import shape_warp
 from gestures.reading import (
@@ -20,12 +21,9 @@ from gestures.reading import (
     Reading,
     Recent,
     along,
-    confirm_closed,
-    confirm_eyes,
     confirm_from_recent,
     confirm_mouth,
     confirm_pixels,
-    partly_closed,
     read,
 )
 

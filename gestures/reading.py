@@ -12,7 +12,7 @@ from gestures.config import EngineConfig
 from gestures.geometry import Rows
 from gestures.observation import FrameObservation
 from gestures.planar import Parallax, anchor_homography, flat_view
-from gestures.texture import EYE_ROWS, MOUTH_ROW, band_correlations, plane_correlation
+from gestures.texture import MOUTH_ROW, plane_correlation
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ class Baseline:
 
         eye_right, eye_left = median("eye_right"), median("eye_left")
         # The very last frame may have caught a blink starting, and closed lids would then
-        # look like the neutral's own (`confirm_closed`).
+        # look like the neutral's own (`gestures.lids.confirm_closed`).
         shown = next(
             (
                 f
@@ -111,8 +111,9 @@ class Reading:
     # whose open mouth would complete a hold.
     mouth_plane: float | None = None
     flat_pose: str | None = None  # the strongest movement whose angle passed, nose did not
-    # The same correlation over the eyes' band, measured by `confirm_eyes` on a sparse frame
-    # whose half-closed lids would count as a blink, and by `confirm_closed` on closed ones.
+    # The same correlation over the eyes' band, measured by `gestures.lids`: `confirm_eyes` on
+    # a sparse frame whose half-closed lids would count as a blink, `confirm_closed` on closed
+    # ones, `confirm_wink` on a wink the mesh drew into both eyes.
     eye_plane: float | None = None
 
 
@@ -196,74 +197,6 @@ def confirm_mouth(
     if lower >= config.mouth_plane_correlation_max:
         return dataclasses.replace(reading, mouth_plane=lower, mouth_state=None, flat=True)
     return dataclasses.replace(reading, mouth_plane=lower)
-
-
-def partly_closed(reading: Reading, config: EngineConfig) -> bool:
-    """Both eyes half closed, neither clearly open nor clearly closed: what a frame that
-    falls early or late in a blink shows."""
-    limit = config.eye_partly_closed_ratio
-    return (
-        reading.still
-        and reading.eyes is None
-        and reading.eye_right <= limit
-        and reading.eye_left <= limit
-    )
-
-
-def confirm_eyes(
-    base: Baseline, obs: FrameObservation, reading: Reading, config: EngineConfig
-) -> Reading:
-    """`reading` with half-closed lids asked of the pixels, after the one homography that best
-    re-projects the neutral view onto this one: the lids dropped when the eyes' band no longer
-    follows it (below `eye_plane_correlation_max`) while the brows above still do
-    (`eye_rest_correlation_min`); then the eyes read closed ("00"). Not the nose below, as in
-    `confirm_closed`: words and a closing mouth move it (`lp_d0_still` closes her mouth as she
-    blinks: nose band 0.87). A moved picture does not do that: all of it follows one
-    homography, and what blurs or leaves the frame as it moves spoils the brows as much as the
-    eyes (one whose printed eyes alone are covered or lit differently is not ruled out by
-    this check alone). Unchanged without pixels."""
-    bands = eye_bands(base, obs)
-    if bands is None:
-        return reading
-    eyes, above, _ = bands
-    if eyes < config.eye_plane_correlation_max and above >= config.eye_rest_correlation_min:
-        return dataclasses.replace(reading, eye_plane=eyes, eyes="00")
-    return dataclasses.replace(reading, eye_plane=eyes)
-
-
-def confirm_closed(
-    base: Baseline, obs: FrameObservation, reading: Reading, config: EngineConfig
-) -> Reading:
-    """`reading` with its closed eyes ("00") asked of the pixels: the lids closed when the
-    eyes' band no longer follows the neutral view (below `eye_plane_correlation_max`) while
-    the brows above still do (`eye_brows_correlation_min`; not the nose: words move it). A
-    photo has nothing to close: when the mesh reads its lids shut (a card tilted until they
-    look thin, a frame the mesh fits wrongly), its eyes' band still follows the neutral view,
-    or nothing does, the brows neither. Unconfirmed, the eyes are unread on this frame (None).
-    Unchanged without closed eyes or without pixels, and when the neutral's own patch shows
-    the lids closing (`Baseline.eyes_from_level`: it cannot tell closed lids apart)."""
-    if reading.eyes != "00" or base.eyes_from_level:
-        return reading
-    bands = eye_bands(base, obs)
-    if bands is None:
-        return reading
-    eyes, above, _ = bands
-    if eyes < config.eye_plane_correlation_max and above >= config.eye_brows_correlation_min:
-        return dataclasses.replace(reading, eye_plane=eyes)
-    return dataclasses.replace(reading, eye_plane=eyes, eyes=None)
-
-
-def eye_bands(base: Baseline, obs: FrameObservation) -> list[float] | None:
-    """The eyes' band, the brows above and the nose below, each correlated with the neutral
-    view after one homography fitted to the whole face; None without pixels."""
-    if base.patch is None or obs.patch is None:
-        return None
-    assert base.patch_rows is not None and obs.landmarks is not None
-    return band_correlations(
-        base.patch, base.patch_rows, obs.patch, obs.landmarks,
-        anchor_homography(base.patch_rows, obs.landmarks),
-        [EYE_ROWS, (0, EYE_ROWS[0]), (EYE_ROWS[1], MOUTH_ROW)],
-    )  # fmt: skip
 
 
 @dataclass(frozen=True)

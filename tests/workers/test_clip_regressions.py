@@ -5,11 +5,11 @@ under the capture variant that refused it: page-encoded (480 px, JPEG 70) and th
 timestamp as a page at 8 or 5 frames/s sends it, or scaled, compressed or darkened.
 
 - Blinks at a slow frame rate: a frame that falls on half-closed lids counts when the pixels
-  show the lids moved and the brows did not (`gestures.reading.confirm_eyes`).
+  show the lids moved and the brows did not (`gestures.lids.confirm_eyes`).
 - HEAD_11's reopening is measured from the lowest closed reading.
 - An open mouth's hold survives one frame whose face shape could not be read.
 - Closed lids count only when the pixels show the eyes' band changed while the brows did not
-  (`gestures.reading.confirm_closed`): photo cards the mesh read shut, and real blinks.
+  (`gestures.lids.confirm_closed`): photo cards the mesh read shut, and real blinks.
 - The neutral's pixels are its hold's last frame with open eyes, not a blink starting.
 - A neutral hold survives an expression (lids squeezed shut), not a tilt.
 - A reopening counts while the head moves on; a shallow blink at the page's 15 fps counts;
@@ -38,7 +38,8 @@ from bench.dataset import (
 )
 from gestures import codes, detector
 from gestures.config import EngineConfig
-from gestures.reading import Baseline, confirm_eyes, eye_bands, partly_closed, read
+from gestures.lids import confirm_eyes, eye_bands, partly_closed
+from gestures.reading import Baseline, read
 from tests.support.attacks import CardPose, render_attack
 from tests.workers.test_photo_attacks import face_print
 from workers.analysis import analyze_rgb
@@ -320,7 +321,7 @@ def test_a_half_closed_blink_with_moving_lips_counts_at_5_fps(
     """A page held at 5 frames/s catches one frame of these blinks, half closed, while the
     lips move: the nose band below the eyes follows the lips (0.81-0.92 after the face's
     homography), the brows stay (0.97-0.99). The brows alone now vouch for the rest of the
-    face, as they do for closed lids (`gestures.reading.confirm_eyes`)."""
+    face, as they do for closed lids (`gestures.lids.confirm_eyes`)."""
     frames = phased(variant_frames(shared_data, name, "page"), 5, phase)
     assert status(frames, gesture, WITHOUT) != codes.MATCH  # the half-closed frame decides
     asked = []

@@ -1,6 +1,7 @@
 """The bona fide attempts at several frame rates, each sampled at four timer phases.
 
     .venv/bin/python bench/phases.py [--data DIR] [--split dev|heldout] [--jobs N] [--cache DIR]
+                                     [--speed X]
 
 `bench/accuracy.py` thins a clip to a frame rate from its first frame only; a page's timer
 starts anywhere within a frame interval, and at 5-15 frames/s that decides which frames of a
@@ -10,6 +11,11 @@ challenges), with the timer starting 0, 1/4, 1/2 and 3/4 of an interval late, an
 Markdown: refusals per rate (gesture level: the passive check is left to accuracy.py) and
 the failing cases. It shares accuracy.py's `--cache` (same sources, same keys), so after an
 accuracy run it only replays. Tune on dev; read held-out as accuracy.py's tables, once.
+
+`--speed X` (a stress, not a capture variant): each attempt's movement, from the label's
+first frame on, plays X times faster (its timestamps compressed; the pre-roll as it was), as
+a user who turns, blinks or opens the mouth more briskly than the clip's person would. The
+same frames, so the same cache.
 """
 
 from __future__ import annotations
@@ -48,7 +54,16 @@ def phased(frames: list[tuple[int, int]], fps: float, phase: float) -> list[tupl
     return [(key, late[key]) for key, _ in thin(shifted, fps)]  # type: ignore[arg-type]
 
 
-def sources(data: Path, split: str) -> list[tuple[Source, tuple]]:
+def hastened(cut: Attempt, speed: float) -> list[tuple[int, int]]:
+    """The attempt's (frame, t_ms) with everything from the label's first frame on played
+    `speed` times faster."""
+    if speed <= 0:
+        raise ValueError(f"speed must be positive, got {speed}")
+    start = dict(cut.frames)[cut.label.first]
+    return [(k, t if t <= start else round(start + (t - start) / speed)) for k, t in cut.frames]
+
+
+def sources(data: Path, split: str, speed: float = 1.0) -> list[tuple[Source, tuple]]:
     by_clip: dict[str, list[Attempt]] = defaultdict(list)
     for cut in attempts(data):
         if L.split_of(cut.label.clip) == split:
@@ -61,7 +76,7 @@ def sources(data: Path, split: str) -> list[tuple[Source, tuple]]:
                 eye = cut.label.gesture in codes.EYE_GESTURES
                 for rate, (fps, eye_fps) in RATES.items():
                     for phase in PHASES:
-                        frames = phased(cut.frames, eye_fps if eye else fps, phase)
+                        frames = phased(hastened(cut, speed), eye_fps if eye else fps, phase)
                         meta = {"attempt": cut.name, "pixels": pixels, "rate": rate, "phase": phase}
                         sessions.append(Session(tuple(frames), cut.label.gesture, 1, meta))
             # The same key as accuracy.py's source of these pixels: one cache for both.
@@ -102,13 +117,18 @@ def report(results: list[dict[str, Any]]) -> list[str]:
 
 def main() -> None:
     cli = clip_replays.parser(__doc__)
+    cli.add_argument("--speed", type=float, default=1.0, help="movements this much faster")
     args = cli.parse_args()
+    if args.speed <= 0:
+        cli.error("--speed must be positive")
     data, cache = clip_replays.data_and_cache(cli, args)
     started = time.monotonic()
-    tasks = sources(data, args.split)
+    tasks = sources(data, args.split, args.speed)
     results = clip_replays.run_all(tasks, clip_replays.replay_clip, data, cache, args.jobs)
     sessions = len(results)
-    print(f"## {args.split}: {sessions} sessions, phases {', '.join(f'{p:g}' for p in PHASES)}\n")
+    faster = f", movements {args.speed:g}x faster" if args.speed != 1 else ""
+    phases = ", ".join(f"{p:g}" for p in PHASES)
+    print(f"## {args.split}: {sessions} sessions, phases {phases}{faster}\n")
     print("\n".join(report(results)))
     print(f"\nRun time: {(time.monotonic() - started) / 60:.1f} min with {args.jobs} processes.")
 

@@ -84,6 +84,10 @@ class EngineConfig:
     eye_level_ms: int = 2000
     # Holding a gesture: head and mouth must persist; a blink is brief by nature.
     pose_hold_ms: int = 200
+    # ...from the first frame on the way to the movement, at least this share of its
+    # threshold (`turn_move_deg`, `nod_pitch_deg`) past neutral, once one frame of the hold
+    # showed it whole (gestures.detector.GestureTracker._on_the_way). 0: whole frames only.
+    pose_near_share: float = 0.5
     mouth_hold_ms: int = 200
     eye_hold_ms: int = 0
     # ...so the page samples eye challenges faster than its usual ceiling (8 fps, camera.js):
@@ -174,6 +178,11 @@ class EngineConfig:
             raise ValueError(
                 f"engine setting mouth_closed_share ({config.mouth_closed_share}) must be at "
                 "least 0 and below 1: a share of the way from the widest opening to neutral"
+            )
+        if not 0 <= config.pose_near_share < 1:
+            raise ValueError(
+                f"engine setting pose_near_share ({config.pose_near_share}) must be 0 (off) "
+                "or a share of a head movement's threshold below 1"
             )
         recent = config.clear_other_recent_ms
         if 0 < recent <= config.clear_other_hold_ms:

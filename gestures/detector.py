@@ -63,12 +63,14 @@ class _Hold:
     last: int | None = None
     interval: int = 0
     bridged: bool = False  # a frame since the last one seen could not be read
+    peaked: bool = False  # a frame of the hold showed the label at its full extent
 
-    def see(self, present: bool, t_ms: int) -> None:
+    def see(self, present: bool, t_ms: int, peak: bool = False) -> None:
         bridged, self.bridged = self.bridged, False
         if not present:
-            self.since, self.frames, self.last = None, 0, None
+            self.since, self.frames, self.last, self.peaked = None, 0, None, False
             return
+        self.peaked = self.peaked or peak
         if self.since is None:
             self.since, self.frames = t_ms, 1
         else:
@@ -331,8 +333,9 @@ class GestureTracker:
             self.primed = self._primer.held(t_ms, hold)
             return False
         if g in codes.POSE_GESTURES:
-            self._target.see(reading.pose == g, t_ms)
-            return self._target.held(t_ms, c.pose_hold_ms)
+            full = reading.pose == g
+            self._target.see(full or self._on_the_way(reading), t_ms, peak=full)
+            return self._target.peaked and self._target.held(t_ms, c.pose_hold_ms)
         if g == codes.HEAD_OPEN_MOUTH:
             # A frame whose face shape jittered past `face_warp_max` (the mesh at 320 px) has no
             # mouth reading: it does not break the hold, once (`_Hold.bridge`).
@@ -437,11 +440,27 @@ class GestureTracker:
         movement (a match) or a clearly different one (a failure)?"""
         c, pose = self.config, reading.pose
         if pose == self.gesture:
-            return self._target.would_hold(t_ms, c.pose_hold_ms)
+            # The hold's first pose at its full extent is asked too: the hold may complete on
+            # a frame on the way back (`_on_the_way`), which has no pose to ask.
+            return not self._target.peaked or self._target.would_hold(t_ms, c.pose_hold_ms)
         if pose is None or not self._clear_pose(reading, t_ms):
             return False
         hold = self._other.get(pose, _Hold())
         return hold.would_hold(t_ms, max(c.clear_other_hold_ms, c.eye_hold_ms))
+
+    def _on_the_way(self, reading: Reading) -> bool:
+        """A frame on the way to or back from the challenge's head movement: at least
+        `pose_near_share` of the movement's threshold (`turn_move_deg`, `nod_pitch_deg`) on
+        its side of the neutral, and nothing the landmarks or the pixels refused as a
+        picture's (`flat`). It continues a hold, and completes one, once a frame of the hold
+        showed the movement at its full extent (the pose, asked of the pixels). A quick look
+        at the page's 8 frames/s or fewer shows its full extent on one frame only, between
+        frames on its way there and back (`bench/phases.py --speed`)."""
+        g, c = self.gesture, self.config
+        if reading.flat or c.pose_near_share == 0:
+            return False
+        whole = c.nod_pitch_deg if g in (codes.HEAD_UP, codes.HEAD_DOWN) else c.turn_move_deg
+        return along(g, reading.d_yaw, reading.d_pitch) >= c.pose_near_share * whole
 
     def _remember(self, reading: Reading, obs: FrameObservation, t_ms: int) -> None:
         """Keep this frame as a place to measure a movement from, when it is calm (head

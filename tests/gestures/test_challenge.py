@@ -136,6 +136,14 @@ def test_a_closed_mouth_share_outside_zero_to_one_is_refused(share):
     assert EngineConfig.from_overrides({"mouth_closed_share": 0}).mouth_closed_share == 0.0
 
 
+@pytest.mark.parametrize("share", [-0.5, 1.0])
+def test_a_near_pose_share_outside_zero_to_one_is_refused(share):
+    # 1 or more: no frame short of the whole movement is on its way to it.
+    with pytest.raises(ValueError, match="pose_near_share"):
+        EngineConfig.from_overrides({"pose_near_share": share})
+    assert EngineConfig.from_overrides({"pose_near_share": 0}).pose_near_share == 0.0
+
+
 def test_observations_cross_the_wire_small_and_intact(neutral):
     wire = json.dumps(neutral.to_dict())
     assert len(wire) < 10_000

@@ -138,7 +138,7 @@ def test_nothing_counts_before_a_neutral_pose_is_held():
 
 def test_a_real_turn_held_after_neutral_matches():
     tracker = neutral_held(codes.HEAD_LEFT)
-    outcomes = feed(tracker, [frame(yaw=-8), frame(yaw=-25), frame(yaw=-25)], 300)
+    outcomes = feed(tracker, [frame(yaw=-3), frame(yaw=-25), frame(yaw=-25)], 300)
     assert [o.status for o in outcomes] == [PENDING, PENDING, codes.MATCH]
     assert outcomes[-1].detected == codes.HEAD_LEFT
     reading = outcomes[-1].reading
@@ -147,7 +147,36 @@ def test_a_real_turn_held_after_neutral_matches():
 
 def test_a_turn_short_of_its_threshold_never_matches():
     tracker = neutral_held(codes.HEAD_LEFT)
-    outcomes = feed(tracker, [frame(yaw=-12)] * 20, 300)  # under turn_yaw_deg = 15
+    # Under turn_yaw_deg = 15: on the way to a turn for two seconds, never a whole one.
+    outcomes = feed(tracker, [frame(yaw=-12)] * 20, 300)
+    assert {o.status for o in outcomes} == {PENDING}
+
+
+@pytest.mark.parametrize(("share", "status"), [(0.5, codes.MATCH), (0.0, PENDING)])
+def test_a_quick_turn_whole_on_one_frame_is_held_by_the_frames_around_it(share, status):
+    # At 8 fps a brisk look shows its whole extent on one frame, between frames on its way
+    # there and back (9 degrees: more than half of turn_move_deg = 10 past neutral). Frames at
+    # 300, 425 and 550 ms span 375 ms; the turned one alone would be no hold.
+    tracker = neutral_held(codes.HEAD_LEFT, EngineConfig(pose_near_share=share))
+    frames = [frame(yaw=-9), frame(yaw=-25), frame(yaw=-9), frame(yaw=0)]
+    outcomes = [tracker.update(obs, 300 + i * 125) for i, obs in enumerate(frames)]
+    assert outcomes[2].status == status
+    assert outcomes[1].reading is not None and outcomes[1].reading.pose == codes.HEAD_LEFT
+
+
+def test_frames_on_the_way_hold_nothing_until_the_whole_turn_is_seen():
+    tracker = neutral_held(codes.HEAD_LEFT)
+    # A second halfway there, then the whole turn on one frame: the hold began on the way, so
+    # the whole frame completes it, but the halfway frames alone never did.
+    outcomes = feed(tracker, [frame(yaw=-9)] * 10 + [frame(yaw=-25)], 300)
+    assert [o.status for o in outcomes] == [PENDING] * 10 + [codes.MATCH]
+
+
+def test_a_photo_turned_between_whole_turns_never_holds_them():
+    # Frames the landmarks refused as a picture's (flat) end the hold, however turned.
+    tracker = neutral_held(codes.HEAD_LEFT)
+    swings = [photo(yaw=-9, angle=8), photo(yaw=-25, angle=30), photo(yaw=-9, angle=8)] * 5
+    outcomes = [tracker.update(obs, 300 + i * 125) for i, obs in enumerate(swings)]
     assert {o.status for o in outcomes} == {PENDING}
 
 

@@ -93,8 +93,9 @@ def test_a_nod_after_the_neutral_drifted_is_measured_from_just_before_it(recordi
     frames = thinned(recording("tp_driving_turn_0-80"), 1000 / fps - 5)
     report = replay(frames, [codes.HEAD_DOWN])
     assert report["result"]["gestures"][0]["gesture_status"] == codes.MATCH, report["result"]
-    # Measured from the neutral alone (no recent frames kept), the same nod was refused.
-    alone = replay(frames, [codes.HEAD_DOWN], EngineConfig(pose_reference_ms=0))
+    # Measured from the neutral alone (no recent frames kept), the same nod was refused (with
+    # whole frames only in its hold: the frames on its way would hold the one whole frame).
+    alone = replay(frames, [codes.HEAD_DOWN], EngineConfig(pose_reference_ms=0, pose_near_share=0))
     assert alone["result"]["gestures"][0]["gesture_status"] == codes.NOT_MATCH
 
 

@@ -16,6 +16,7 @@ timestamp as a page at 8 or 5 frames/s sends it, or scaled, compressed or darken
   a half-closed blink with moving lips counts at 5 fps (the brows vouch, not the nose).
 - A head that drifts while talking fails no challenge (`bench/involuntary.py`'s windows).
 - Lips resting apart after a word close the mouth (`mouth_closed_share`).
+- A brisk turn seen whole on one frame is held by the frames on its way (`pose_near_share`).
 """
 
 from __future__ import annotations
@@ -379,3 +380,26 @@ def test_a_head_that_drifts_while_talking_fails_no_challenge(shared_data, gestur
     assert not decided(None)
     before = decided(EngineConfig(clear_other_recent_ms=0))  # what it fixes
     assert before and any(ev.get("detected_gesture") == codes.HEAD_UP for ev in before[0]["events"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "speed", "fps", "phase"),
+    [
+        ("lp_d12_turns_up_mouth#160-172", 1.5, 10, 0.25),
+        ("lp_d12_turns_up_mouth#32-48", 2.0, 8, 0.0),
+    ],
+)
+def test_a_brisk_turn_seen_whole_on_one_frame_counts(shared_data, name, speed, fps, phase):
+    """`bench/phases.py --speed` (dev): `lp_d12`'s looks left played 1.5-2 times faster, as
+    a brisker user makes them, reach their whole extent (17-20 degrees, confirmed by the nose
+    and the pixels) on one frame at 8-10 fps, between frames on the way there and back
+    (7-13 degrees). Those count toward the hold (`pose_near_share`)."""
+    (cut,) = [a for a in attempts(shared_data) if a.name == name]
+    from bench.phases import hastened
+
+    faster = dict(hastened(cut, speed))
+    page = variant_frames(shared_data, name, "page")
+    frames = phased([(i, faster[i], obs) for i, _, obs in page], fps, phase)
+    assert status(frames, codes.HEAD_LEFT) == codes.MATCH
+    assert status(frames, codes.HEAD_LEFT, EngineConfig(pose_near_share=0)) != codes.MATCH

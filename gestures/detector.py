@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from gestures import codes
 from gestures.config import EngineConfig
 from gestures.geometry import Rows
+from gestures.holds import Hold
 from gestures.lids import confirm_closed, confirm_eyes, partly_closed
 from gestures.observation import FrameObservation
 from gestures.planar import shape_warp
@@ -28,7 +29,6 @@ from gestures.reading import (
 )
 
 PENDING = "pending"
-_MAX_FRAME_MS = 150  # a longer gap between frames says nothing about how long a pose lasted
 # The user's open-eye level: the reading at this rank (0..1) of the recent frontal frames, once
 # there are this many of them.
 _EYE_LEVEL_RANK = 0.8
@@ -50,59 +50,6 @@ _PRIMERS = {codes.HEAD_CLOSE_MOUTH: ("mouth", "open"), codes.HEAD_11: ("eyes", "
 
 
 @dataclass
-class _Hold:
-    """How long one label has been seen without interruption.
-
-    A label seen on the frames at t0..tn has lasted (tn - t0) plus one frame interval: the
-    last frame stands for the time until the next one. So a hold needs the same real time at
-    8 fps as at 30 fps (at 10 fps a 200 ms hold is two frames, not three).
-    """
-
-    since: int | None = None
-    frames: int = 0
-    last: int | None = None
-    interval: int = 0
-    bridged: bool = False  # a frame since the last one seen could not be read
-    peaked: bool = False  # a frame of the hold showed the label at its full extent
-
-    def see(self, present: bool, t_ms: int, peak: bool = False) -> None:
-        bridged, self.bridged = self.bridged, False
-        if not present:
-            self.since, self.frames, self.last, self.peaked = None, 0, None, False
-            return
-        self.peaked = self.peaked or peak
-        if self.since is None:
-            self.since, self.frames = t_ms, 1
-        else:
-            self.frames += 1
-            if self.last is not None:
-                # Across a bridged frame the gap spans two intervals.
-                gap = max(t_ms - self.last, 0) // (2 if bridged else 1)
-                self.interval = min(gap, _MAX_FRAME_MS)
-        self.last = t_ms
-
-    def bridge(self, t_ms: int) -> bool:
-        """A frame that cannot be read (not one that shows something else): a hold in progress
-        neither grows nor ends on it, once in a row and within `_MAX_FRAME_MS` of the last
-        frame seen. False (nothing bridged) otherwise."""
-        if self.last is None or self.bridged or t_ms - self.last > _MAX_FRAME_MS:
-            return False
-        self.bridged = True
-        return True
-
-    def would_hold(self, t_ms: int, hold_ms: int) -> bool:
-        """Whether seeing the label once more, at `t_ms`, would complete the hold."""
-        ahead = dataclasses.replace(self)
-        ahead.see(True, t_ms)
-        return ahead.held(t_ms, hold_ms)
-
-    def held(self, t_ms: int, hold_ms: int) -> bool:
-        if self.since is None:
-            return False
-        return t_ms - self.since + self.interval >= hold_ms and (hold_ms == 0 or self.frames >= 2)
-
-
-@dataclass
 class Outcome:
     status: str  # PENDING, codes.MATCH or codes.NOT_MATCH
     detected: str | None = None
@@ -117,10 +64,10 @@ class GestureTracker:
     baseline: Baseline | None = None
     primed: bool = False
     detected: str | None = None  # the most telling gesture seen so far, for NOT_MATCH reports
-    _neutral: _Hold = field(default_factory=_Hold)
-    _target: _Hold = field(default_factory=_Hold)
-    _primer: _Hold = field(default_factory=_Hold)
-    _other: dict[str, _Hold] = field(default_factory=dict)
+    _neutral: Hold = field(default_factory=Hold)
+    _target: Hold = field(default_factory=Hold)
+    _primer: Hold = field(default_factory=Hold)
+    _other: dict[str, Hold] = field(default_factory=dict)
     _last_face: tuple[float, float, float] | None = None
     _last_t: int | None = None  # the previous frame's time
     _neutral_start: Rows | None = None
@@ -143,7 +90,7 @@ class GestureTracker:
             # Another face: it must hold its own neutral pose from this frame on, and nothing
             # the previous one began (a hold, a primer) carries over to it.
             self.baseline, self.primed, self._closed, self._widest = None, False, None, None
-            self._target, self._primer, self._other = _Hold(), _Hold(), {}
+            self._target, self._primer, self._other = Hold(), Hold(), {}
             self._recent, self._angles = [], []
             self._neutral.see(False, t_ms)
             self._neutral_start, self._neutral_frames = None, []
@@ -338,7 +285,7 @@ class GestureTracker:
             return self._target.peaked and self._target.held(t_ms, c.pose_hold_ms)
         if g == codes.HEAD_OPEN_MOUTH:
             # A frame whose face shape jittered past `face_warp_max` (the mesh at 320 px) has no
-            # mouth reading: it does not break the hold, once (`_Hold.bridge`).
+            # mouth reading: it does not break the hold, once (`Hold.bridge`).
             if not reading.still and self._target.bridge(t_ms):
                 return False
             self._target.see(reading.mouth_state == "open", t_ms)
@@ -403,7 +350,7 @@ class GestureTracker:
         if wink is not None:
             candidates["HEAD_" + wink] = reading.eyes == wink
         for gesture, present in candidates.items():
-            hold = self._other.setdefault(gesture, _Hold())
+            hold = self._other.setdefault(gesture, Hold())
             hold.see(present, t_ms)
             need = c.clear_other_hold_ms if gesture in codes.POSE_GESTURES else 100
             if present and hold.held(t_ms, max(need, c.eye_hold_ms)):
@@ -445,7 +392,7 @@ class GestureTracker:
             return not self._target.peaked or self._target.would_hold(t_ms, c.pose_hold_ms)
         if pose is None or not self._clear_pose(reading, t_ms):
             return False
-        hold = self._other.get(pose, _Hold())
+        hold = self._other.get(pose, Hold())
         return hold.would_hold(t_ms, max(c.clear_other_hold_ms, c.eye_hold_ms))
 
     def _on_the_way(self, reading: Reading) -> bool:

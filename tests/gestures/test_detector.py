@@ -14,7 +14,8 @@ import pytest
 from gestures import codes
 from gestures import landmarks as lm
 from gestures.config import EngineConfig
-from gestures.detector import PENDING, GestureTracker, Outcome, _Hold
+from gestures.detector import PENDING, GestureTracker, Outcome
+from gestures.holds import Hold
 from gestures.observation import FrameObservation
 from gestures.planar import face_warp, shape_warp
 from gestures.reading import Baseline
@@ -23,11 +24,11 @@ from tests.support import faces
 STEP_MS = 100  # 10 frames a second, about what the page sends
 
 
-# --- _Hold -----------------------------------------------------------------------------------
+# --- Hold -----------------------------------------------------------------------------------
 
 
-def seen(*times: int) -> _Hold:
-    hold = _Hold()
+def seen(*times: int) -> Hold:
+    hold = Hold()
     for t in times:
         hold.see(True, t)
     return hold
@@ -86,7 +87,7 @@ def test_an_unreadable_frame_is_bridged_once_and_adds_no_time():
 
 
 def test_no_bridge_without_a_hold_or_after_a_long_gap():
-    assert not _Hold().bridge(0)
+    assert not Hold().bridge(0)
     assert not seen(0).bridge(151)
     hold = seen(0)
     hold.see(False, 66)

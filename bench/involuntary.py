@@ -35,9 +35,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import accuracy, clip_replays
 from bench import labels as L
-from bench.accuracy import table
 from bench.dataset import VARIANTS, clip_framing, clip_path, clip_timestamps, thin
 from bench.runner import Session, Source
+from bench.stats import table
 from gestures import codes
 
 WINDOW_MS = 5000  # positioning (0.5 s) and the neutral hold (0.3 s), then about 4 s of challenge

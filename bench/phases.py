@@ -30,9 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import clip_replays
 from bench import labels as L
-from bench.accuracy import table
 from bench.dataset import Attempt, attempts, thin
 from bench.runner import Session, Source
+from bench.stats import table
 from gestures import codes
 
 PHASES = (0.0, 0.25, 0.5, 0.75)

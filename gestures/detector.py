@@ -14,7 +14,7 @@ from gestures import codes
 from gestures.config import EngineConfig
 from gestures.geometry import Rows
 from gestures.holds import Hold
-from gestures.lids import confirm_closed, confirm_eyes, partly_closed
+from gestures.lids import confirm_closed, confirm_eyes, confirm_wink, partly_closed
 from gestures.observation import FrameObservation
 from gestures.planar import shape_warp
 from gestures.reading import (
@@ -44,6 +44,7 @@ def _level_rank(count: int) -> int:
 _BLINKS = (codes.HEAD_00, codes.HEAD_11)
 _EYE_CODES = {codes.HEAD_00: "00", codes.HEAD_01: "01", codes.HEAD_10: "10", codes.HEAD_11: "11"}
 _OPPOSITE_WINK = {codes.HEAD_01: "10", codes.HEAD_10: "01"}
+_WINKS = tuple(_OPPOSITE_WINK)
 _CLOSING = frozenset({codes.HEAD_00, codes.HEAD_01, codes.HEAD_10})
 # Gestures that must first show their opposite state: open-then-close, closed-then-open.
 _PRIMERS = {codes.HEAD_CLOSE_MOUTH: ("mouth", "open"), codes.HEAD_11: ("eyes", "00")}
@@ -123,6 +124,10 @@ class GestureTracker:
                 and partly_closed(reading, self.config)
             ):
                 reading = confirm_eyes(self.baseline, obs, reading, self.config)
+        if self.gesture in _WINKS:
+            # A wink, the challenge's or the other eye's, counts only when the pixels show
+            # that eye's lids closing.
+            reading = confirm_wink(self.baseline, obs, reading, self.config)
         self._note_detected(reading)
         other = self._clear_other(reading, t_ms)
         horizon = t_ms - self.config.clear_other_recent_ms

@@ -15,7 +15,7 @@ from gestures.config import EngineConfig
 from gestures.observation import FrameObservation
 from gestures.planar import anchor_homography
 from gestures.reading import Baseline, Reading
-from gestures.texture import EYE_ROWS, MOUTH_ROW, band_correlations
+from gestures.texture import EYE_ROWS, MOUTH_ROW, PATCH_W, band_correlations
 
 
 def partly_closed(reading: Reading, config: EngineConfig) -> bool:
@@ -84,3 +84,30 @@ def eye_bands(base: Baseline, obs: FrameObservation) -> list[float] | None:
         anchor_homography(base.patch_rows, obs.landmarks),
         [EYE_ROWS, (0, EYE_ROWS[0]), (EYE_ROWS[1], MOUTH_ROW)],
     )  # fmt: skip
+
+
+def confirm_wink(
+    base: Baseline, obs: FrameObservation, reading: Reading, config: EngineConfig
+) -> Reading:
+    """`reading` with its wink ("01": the right eye closed, "10": the left) asked of the pixels,
+    as `confirm_closed` asks closed lids, on the closed eye's half of the eyes' band: below
+    `eye_plane_correlation_max` while the brows still correlate `eye_brows_correlation_min`.
+    In the patch the user's right eye is on the left (the eyes' outer corners set it:
+    `gestures.texture.canonical`). Unconfirmed, the eyes are unread on this frame (None), so
+    a wink the mesh drew into a picture neither matches a wink challenge nor fails one.
+    Unchanged without a wink or without pixels, and when the neutral's own patch shows the
+    lids closing (`Baseline.eyes_from_level`)."""
+    if reading.eyes not in ("01", "10") or base.eyes_from_level:
+        return reading
+    if base.patch is None or obs.patch is None:
+        return reading
+    assert base.patch_rows is not None and obs.landmarks is not None
+    half = (0, PATCH_W // 2) if reading.eyes == "01" else (PATCH_W // 2, PATCH_W)
+    closed, above = band_correlations(
+        base.patch, base.patch_rows, obs.patch, obs.landmarks,
+        anchor_homography(base.patch_rows, obs.landmarks),
+        [(*EYE_ROWS, *half), (0, EYE_ROWS[0])],
+    )  # fmt: skip
+    if closed < config.eye_plane_correlation_max and above >= config.eye_brows_correlation_min:
+        return dataclasses.replace(reading, eye_plane=closed)
+    return dataclasses.replace(reading, eye_plane=closed, eyes=None)

@@ -103,9 +103,10 @@ def band_correlations(
     current: bytes,
     current_rows: Rows,
     anchors: Matrix,
-    bands: Sequence[tuple[int, int]],
+    bands: Sequence[tuple[int, ...]],
 ) -> list[float]:
-    """`plane_correlation` over several bands of patch rows (first, end), one fit for all."""
+    """`plane_correlation` over several bands of patch rows (first, end), or of rows and
+    columns (first row, end row, first column, end column), one fit for all."""
     template, image = _unit(_patch(neutral)), _patch(current)
     to_norm = np.array(
         [[1 / _X.scale, 0, -_X.centre / _X.scale], [0, 1 / _Y.scale, -_Y.centre / _Y.scale],
@@ -128,20 +129,25 @@ def band_correlations(
 
 
 def _fit_correlations(
-    template: Array, image: Array, start: Array, bands: Sequence[tuple[int, int]]
+    template: Array, image: Array, start: Array, bands: Sequence[tuple[int, ...]]
 ) -> list[float]:
     warp = _align(template, image, start)
     warped, inside = _warp(image, warp)
     inner = template[_BORDER:-_BORDER, _BORDER:-_BORDER]
     out = []
-    for from_row, to_row in bands:
-        rows = slice(max(from_row - _BORDER, 0), max(to_row - _BORDER, 0))  # inner pixels
-        keep = inside[rows].reshape(-1)
+    for band in bands:
+        # (first row, end row) or (first row, end row, first column, end column)
+        from_row, to_row, from_col, to_col = (*band, 0, PATCH_W)[:4]
+        area = (  # inner pixels
+            slice(max(from_row - _BORDER, 0), max(to_row - _BORDER, 0)),
+            slice(max(from_col - _BORDER, 0), max(to_col - _BORDER, 0)),
+        )
+        keep = inside[area].reshape(-1)
         if keep.sum() < keep.size // 2:
             out.append(0.0)
             continue
-        a = inner[rows].reshape(-1)[keep]
-        b = warped[rows].reshape(-1)[keep]
+        a = inner[area].reshape(-1)[keep]
+        b = warped[area].reshape(-1)[keep]
         a, b = a - a.mean(), b - b.mean()
         denominator = float(np.sqrt((a * a).sum() * (b * b).sum()))
         out.append(float((a * b).sum() / denominator) if denominator > 0 else 0.0)

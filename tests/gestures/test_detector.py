@@ -319,6 +319,23 @@ def test_half_closed_lids_are_asked_of_the_pixels_only_on_sparse_frames(monkeypa
     assert bool(calls) == asked
 
 
+@pytest.mark.parametrize(("pixels_agree", "status"), [(True, codes.MATCH), (False, PENDING)])
+def test_a_wink_counts_only_when_the_pixels_confirm_it(monkeypatch, pixels_agree, status):
+    # The right eye shut, the left open: the mesh reads the wink; the pixels decide
+    # (`gestures.lids.confirm_wink`; the synthetic frames carry none, so it is stood in for).
+    asked = []
+
+    def confirm(base, obs, reading, config):
+        asked.append(reading.eyes)
+        return reading if pixels_agree else dataclasses.replace(reading, eyes=None)
+
+    monkeypatch.setattr("gestures.detector.confirm_wink", confirm)
+    tracker = neutral_held(codes.HEAD_01)
+    wink = faces.observation(faces.rows(faces.face(eye_right=0.1, eye_left=0.3)))
+    assert tracker.update(wink, 300).status == status
+    assert asked == ["01"]
+
+
 def test_a_hold_begun_by_one_face_does_not_carry_over_to_the_next():
     tracker = neutral_held(codes.HEAD_LEFT)
     assert tracker.update(frame(yaw=-25), 300).status == PENDING  # face A starts turning

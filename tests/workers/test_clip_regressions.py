@@ -10,6 +10,8 @@ timestamp as a page at 8 or 5 frames/s sends it, or scaled, compressed or darken
 - An open mouth's hold survives one frame whose face shape could not be read.
 - Closed lids count only when the pixels show the eyes' band changed while the brows did not
   (`gestures.lids.confirm_closed`): photo cards the mesh read shut, and real blinks.
+- A wink counts only when the pixels show the closed eye's half of the band changed
+  (`gestures.lids.confirm_wink`).
 - The neutral's pixels are its hold's last frame with open eyes, not a blink starting.
 - A neutral hold survives an expression (lids squeezed shut), not a tilt.
 - A reopening counts while the head moves on; a shallow blink at the page's 15 fps counts;
@@ -39,7 +41,7 @@ from bench.dataset import (
 )
 from gestures import codes, detector
 from gestures.config import EngineConfig
-from gestures.lids import confirm_eyes, eye_bands, partly_closed
+from gestures.lids import confirm_eyes, confirm_wink, eye_bands, partly_closed
 from gestures.reading import Baseline, read
 from tests.support.attacks import CardPose, render_attack
 from tests.workers.test_photo_attacks import face_print
@@ -142,6 +144,42 @@ def test_the_pixels_of_a_real_half_blink_confirm_it(shared_data):
     ]  # fmt: skip
     assert half, "no half-closed frame at 8 fps"
     assert any(confirm_eyes(base, obs, r, config).eyes == "00" for r, obs in half)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "path",
+    ["images/face_recognition/train_rose_leslie_img2.jpg", "images/face_recognition/obama.jpg"],
+)
+def test_the_pixels_of_a_moved_card_never_confirm_a_wink(photo, path):
+    # No rendered card makes the mesh read a wink, so every frame is asked as if it had, for
+    # either eye: neither half of its eyes' band changed apart from the rest of the face.
+    config = EngineConfig()
+    rendered = render_attack(face_print(photo(path)), NEAR_FAR_TILT, fps=10, hold_s=1.0)
+    faces = [o for o in (analyze_rgb(rgb) for _, rgb in rendered) if o.has_face and o.faces == 1]
+    base = Baseline.of(faces[0])
+    asked = 0
+    for obs in faces[1:]:
+        for wink in ("01", "10"):
+            reading = dataclasses.replace(read(base, obs, config), eyes=wink)
+            confirmed = confirm_wink(base, obs, reading, config)
+            assert confirmed.eye_plane is not None
+            assert confirmed.eyes is None, (path, wink, confirmed.eye_plane)
+            asked += 1
+    assert asked >= 40
+
+
+@pytest.mark.slow
+def test_the_pixels_of_a_real_wink_confirm_it(shared_data):
+    # liveportrait_d7 closes her right eye (frames 43-56); its half of the eyes' band
+    # correlates 0.53-0.56 with her neutral view, the brows above 0.86-0.90.
+    frames = variant_frames(shared_data, "liveportrait_d7#43-56", "page")
+    config = EngineConfig()
+    base = Baseline.of(next(obs for index, _, obs in frames if index == 38))
+    winking = [obs for index, _, obs in frames if 44 <= index <= 49]
+    for obs in winking:
+        reading = dataclasses.replace(read(base, obs, config), eyes="01")
+        assert confirm_wink(base, obs, reading, config).eyes == "01"
 
 
 @pytest.mark.slow

@@ -1,4 +1,4 @@
-"""bench/accuracy.py's report: the statistics and the Markdown tables of docs/ACCURACY.md."""
+"""bench/accuracy.py's report: the Markdown sections of docs/ACCURACY.md (rates and tables: `bench.stats`)."""
 
 from __future__ import annotations
 

@@ -25,6 +25,7 @@ from gestures.reading import (
     confirm_from_recent,
     confirm_mouth,
     confirm_pixels,
+    nose_agrees,
     read,
 )
 
@@ -285,9 +286,10 @@ class GestureTracker:
             self.primed = self._primer.held(t_ms, hold)
             return False
         if g in codes.POSE_GESTURES:
+            # Frames on the way to the movement hold it too; only a whole one completes it.
             full = reading.pose == g
-            self._target.see(full or self._on_the_way(reading), t_ms, peak=full)
-            return self._target.peaked and self._target.held(t_ms, c.pose_hold_ms)
+            self._target.see(full or self._on_the_way(reading), t_ms)
+            return full and self._target.held(t_ms, c.pose_hold_ms)
         if g == codes.HEAD_OPEN_MOUTH:
             # A frame whose face shape jittered past `face_warp_max` (the mesh at 320 px) has no
             # mouth reading: it does not break the hold, once (`Hold.bridge`).
@@ -392,27 +394,28 @@ class GestureTracker:
         movement (a match) or a clearly different one (a failure)?"""
         c, pose = self.config, reading.pose
         if pose == self.gesture:
-            # The hold's first pose at its full extent is asked too: the hold may complete on
-            # a frame on the way back (`_on_the_way`), which has no pose to ask.
-            return not self._target.peaked or self._target.would_hold(t_ms, c.pose_hold_ms)
+            return self._target.would_hold(t_ms, c.pose_hold_ms)
         if pose is None or not self._clear_pose(reading, t_ms):
             return False
         hold = self._other.get(pose, Hold())
         return hold.would_hold(t_ms, max(c.clear_other_hold_ms, c.eye_hold_ms))
 
     def _on_the_way(self, reading: Reading) -> bool:
-        """A frame on the way to or back from the challenge's head movement: at least
-        `pose_near_share` of the movement's threshold (`turn_move_deg`, `nod_pitch_deg`) on
-        its side of the neutral, and nothing the landmarks or the pixels refused as a
-        picture's (`flat`). It continues a hold, and completes one, once a frame of the hold
-        showed the movement at its full extent (the pose, asked of the pixels). A quick look
-        at the page's 8 frames/s or fewer shows its full extent on one frame only, between
-        frames on its way there and back (`bench/phases.py --speed`)."""
+        """A frame on the way to the challenge's head movement: at least `pose_near_share` of
+        its threshold (`turn_move_deg`, `nod_pitch_deg`) on its side of the neutral, the nose
+        moved against the face plane as much as a real head's does for that angle
+        (`nose_agrees`: a picture's does not), and not refused as a picture's on this frame
+        (`flat`: by the landmarks, or by the pixels when it was a whole movement). It starts
+        or continues the movement's hold; only a whole movement completes it, on a frame the
+        pixels are asked about (`_decisive`), which is the one the audit keeps. A brisk look at
+        the page's 8 frames/s or fewer shows its whole extent on one frame only, after one on
+        its way there (`bench/phases.py --speed`)."""
         g, c = self.gesture, self.config
         if reading.flat or c.pose_near_share == 0:
             return False
+        moved = along(g, reading.d_yaw, reading.d_pitch)
         whole = c.nod_pitch_deg if g in (codes.HEAD_UP, codes.HEAD_DOWN) else c.turn_move_deg
-        return along(g, reading.d_yaw, reading.d_pitch) >= c.pose_near_share * whole
+        return moved >= c.pose_near_share * whole and nose_agrees(g, reading.parallax, moved, c)
 
     def _remember(self, reading: Reading, obs: FrameObservation, t_ms: int) -> None:
         """Keep this frame as a place to measure a movement from, when it is calm (head

@@ -22,14 +22,12 @@ class Hold:
     last: int | None = None
     interval: int = 0
     bridged: bool = False  # a frame since the last one seen could not be read
-    peaked: bool = False  # a frame of the hold showed the label at its full extent
 
-    def see(self, present: bool, t_ms: int, peak: bool = False) -> None:
+    def see(self, present: bool, t_ms: int) -> None:
         bridged, self.bridged = self.bridged, False
         if not present:
-            self.since, self.frames, self.last, self.peaked = None, 0, None, False
+            self.since, self.frames, self.last = None, 0, None
             return
-        self.peaked = self.peaked or peak
         if self.since is None:
             self.since, self.frames = t_ms, 1
         else:

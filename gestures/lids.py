@@ -95,9 +95,8 @@ def confirm_wink(
     In the patch the user's right eye is on the left (the eyes' outer corners set it:
     `gestures.texture.canonical`). Unconfirmed, the eyes are unread on this frame (None), so
     a wink the mesh drew into a picture neither matches a wink challenge nor fails one.
-    Unchanged without a wink or without pixels, and when the neutral's own patch shows the
-    lids closing (`Baseline.eyes_from_level`)."""
-    if reading.eyes not in ("01", "10") or base.eyes_from_level:
+    Unchanged without a wink or without pixels."""
+    if reading.eyes not in ("01", "10"):
         return reading
     if base.patch is None or obs.patch is None:
         return reading

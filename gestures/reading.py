@@ -113,7 +113,7 @@ class Reading:
     flat_pose: str | None = None  # the strongest movement whose angle passed, nose did not
     # The same correlation over the eyes' band, measured by `gestures.lids`: `confirm_eyes` on
     # a sparse frame whose half-closed lids would count as a blink, `confirm_closed` on closed
-    # ones, `confirm_wink` on a wink the mesh drew into both eyes.
+    # ones, `confirm_wink` on a frame read as a wink in a wink challenge.
     eye_plane: float | None = None
 
 
@@ -242,7 +242,7 @@ def confirm_from_recent(
         return reading
     assert obs.landmarks is not None
     parallax = flat_view(start.landmarks, obs.landmarks).parallax
-    if not _nose_agrees(gesture, parallax, moved, config):
+    if not nose_agrees(gesture, parallax, moved, config):
         return reading
     return dataclasses.replace(reading, pose=gesture, flat=False, flat_pose=None)
 
@@ -259,7 +259,7 @@ def along(gesture: str, d_yaw: float, d_pitch: float) -> float:
     }[gesture]
 
 
-def _nose_agrees(gesture: str, parallax: Parallax, moved: float, config: EngineConfig) -> bool:
+def nose_agrees(gesture: str, parallax: Parallax, moved: float, config: EngineConfig) -> bool:
     """Did the nose move against the face plane, in the gesture's direction, as much as a real
     head does for `moved` degrees? A turn to the subject's own left moves the nose toward the
     image's right (parallax.x > 0); a look up moves it up in the image (parallax.y < 0)."""
@@ -283,7 +283,7 @@ def _pose(
     wanted: str | None = None,
 ) -> tuple[str | None, float, str | None]:
     """The strongest head movement whose angle passed its threshold AND whose nose parallax
-    agrees (`_nose_agrees`), or `wanted` when it is one of them; else the strongest (or
+    agrees (`nose_agrees`), or `wanted` when it is one of them; else the strongest (or
     `wanted`) whose angle passed but whose nose did not move against the face plane (the third
     value, None when no angle passed).
 
@@ -306,7 +306,7 @@ def _pose(
         if strength < 1.0:
             continue
         # Parallax is measured from the neutral frame, so it answers to the angle moved.
-        agrees = _nose_agrees(gesture, parallax, along(gesture, d_yaw, d_pitch), c)
+        agrees = nose_agrees(gesture, parallax, along(gesture, d_yaw, d_pitch), c)
         (confirmed if agrees else flat)[gesture] = strength
     if confirmed:
         # The wanted one whenever it is confirmed: a movement that makes the gesture asked for

@@ -51,6 +51,8 @@ EYE_ROWS = (
 )
 
 Array = npt.NDArray[np.float64]
+# Patch rows (first, end), or rows and columns (first row, end row, first column, end column).
+Band = tuple[int, int] | tuple[int, int, int, int]
 Matrix = list[list[float]]
 
 
@@ -103,7 +105,7 @@ def band_correlations(
     current: bytes,
     current_rows: Rows,
     anchors: Matrix,
-    bands: Sequence[tuple[int, ...]],
+    bands: Sequence[Band],
 ) -> list[float]:
     """`plane_correlation` over several bands of patch rows (first, end), or of rows and
     columns (first row, end row, first column, end column), one fit for all."""
@@ -129,15 +131,14 @@ def band_correlations(
 
 
 def _fit_correlations(
-    template: Array, image: Array, start: Array, bands: Sequence[tuple[int, ...]]
+    template: Array, image: Array, start: Array, bands: Sequence[Band]
 ) -> list[float]:
     warp = _align(template, image, start)
     warped, inside = _warp(image, warp)
     inner = template[_BORDER:-_BORDER, _BORDER:-_BORDER]
     out = []
     for band in bands:
-        # (first row, end row) or (first row, end row, first column, end column)
-        from_row, to_row, from_col, to_col = (*band, 0, PATCH_W)[:4]
+        from_row, to_row, from_col, to_col = band if len(band) == 4 else (*band, 0, PATCH_W)
         area = (  # inner pixels
             slice(max(from_row - _BORDER, 0), max(to_row - _BORDER, 0)),
             slice(max(from_col - _BORDER, 0), max(to_col - _BORDER, 0)),

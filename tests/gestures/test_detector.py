@@ -154,15 +154,26 @@ def test_a_turn_short_of_its_threshold_never_matches():
 
 
 @pytest.mark.parametrize(("share", "status"), [(0.5, codes.MATCH), (0.0, PENDING)])
-def test_a_quick_turn_whole_on_one_frame_is_held_by_the_frames_around_it(share, status):
-    # At 8 fps a brisk look shows its whole extent on one frame, between frames on its way
-    # there and back (9 degrees: more than half of turn_move_deg = 10 past neutral). Frames at
-    # 300, 425 and 550 ms span 375 ms; the turned one alone would be no hold.
+def test_a_brisk_turn_whole_on_one_frame_is_held_from_the_frame_on_its_way(share, status):
+    # At 8 fps a brisk look shows its whole extent on one frame, after one on its way there
+    # (9 degrees: more than half of turn_move_deg = 10 past neutral, the nose moved with it).
+    # Frames at 300 and 425 ms span 250 ms; the turned one alone would be no hold.
     tracker = neutral_held(codes.HEAD_LEFT, EngineConfig(pose_near_share=share))
     frames = [frame(yaw=-9), frame(yaw=-25), frame(yaw=-9), frame(yaw=0)]
     outcomes = [tracker.update(obs, 300 + i * 125) for i, obs in enumerate(frames)]
-    assert outcomes[2].status == status
-    assert outcomes[1].reading is not None and outcomes[1].reading.pose == codes.HEAD_LEFT
+    assert outcomes[1].status == status
+    reading = outcomes[1].reading
+    assert reading is not None and reading.pose == codes.HEAD_LEFT
+
+
+def test_frames_on_the_way_back_never_complete_a_hold():
+    # The whole turn, then on the way back: the match is decided on a whole frame only (the
+    # one the pixels are asked about, and the one the audit keeps).
+    tracker = neutral_held(codes.HEAD_LEFT)
+    outcomes = [tracker.update(obs, 300 + i * 125) for i, obs in enumerate(
+        [frame(yaw=-25), frame(yaw=-9), frame(yaw=-9)]
+    )]  # fmt: skip
+    assert {o.status for o in outcomes} == {PENDING}
 
 
 def test_frames_on_the_way_hold_nothing_until_the_whole_turn_is_seen():
@@ -173,34 +184,40 @@ def test_frames_on_the_way_hold_nothing_until_the_whole_turn_is_seen():
     assert [o.status for o in outcomes] == [PENDING] * 10 + [codes.MATCH]
 
 
-def test_a_photo_turned_between_whole_turns_never_holds_them():
-    # Frames the landmarks refused as a picture's (flat) end the hold, however turned.
+def test_a_frame_back_at_neutral_ends_the_hold_begun_on_the_way():
     tracker = neutral_held(codes.HEAD_LEFT)
-    swings = [photo(yaw=-9, angle=8), photo(yaw=-25, angle=30), photo(yaw=-9, angle=8)] * 5
-    outcomes = [tracker.update(obs, 300 + i * 125) for i, obs in enumerate(swings)]
+    frames = [frame(yaw=-9), frame(yaw=0), frame(yaw=-25)]
+    outcomes = [tracker.update(obs, 300 + i * 125) for i, obs in enumerate(frames)]
     assert {o.status for o in outcomes} == {PENDING}
 
 
-def test_a_photo_turned_in_the_hand_never_matches_a_turn():
-    # The mesh reads the printed face as turned 25 degrees, but every landmark follows the
-    # card's homography: no nose parallax, so no turn, for as long as the photo is shown.
+@pytest.mark.parametrize(("real", "status"), [(True, codes.MATCH), (False, PENDING)])
+def test_a_frame_on_the_way_must_move_the_nose_as_a_head_does(real, status):
+    # A card swung 9 degrees moves no nose against its plane: it is not on the way to a turn,
+    # so a whole turn after it must be held by whole frames alone.
     tracker = neutral_held(codes.HEAD_LEFT)
-    outcomes = feed(tracker, [photo(yaw=-25, angle=a) for a in [10, 20, 30] * 10], 300)
-    assert {o.status for o in outcomes} == {PENDING}
-    readings = [o.reading for o in outcomes]
-    assert all(r is not None and r.pose is None and r.flat for r in readings)
+    first = frame(yaw=-9) if real else photo(yaw=-9, angle=8)
+    outcomes = [tracker.update(obs, 300 + i * 125) for i, obs in enumerate([first, frame(yaw=-25)])]
+    assert outcomes[1].status == status
 
 
-def test_a_photo_swung_wide_gains_nothing_from_the_recent_frames():
-    # Measured again from a recent frame (the neutral may have drifted), the card still moves
-    # no nose: from the frame where the mesh read it nearly frontal to the one it reads turned
-    # 25 degrees, every landmark follows one homography.
+def test_a_whole_turn_the_pixels_refuse_ends_the_hold(monkeypatch):
+    # On the way, then a whole turn that would complete the hold: the pixels are asked and
+    # refuse it (a picture's), which ends the hold; the next whole frame starts a new one.
+    asked = []
+
+    def refuse_first(base, obs, reading, config):
+        asked.append(reading.pose)
+        if len(asked) == 1:
+            return dataclasses.replace(reading, pose=None, flat=True)
+        return reading
+
+    monkeypatch.setattr("gestures.detector.confirm_pixels", refuse_first)
     tracker = neutral_held(codes.HEAD_LEFT)
-    swings = [photo(yaw=y, angle=a) for y, a in [(-3, 5), (-14, 15), (-25, 30)] * 10]
-    outcomes = feed(tracker, swings, 300)
-    assert {o.status for o in outcomes} == {PENDING}
-    turned = [o.reading for o in outcomes if o.reading is not None and o.reading.d_yaw <= -15]
-    assert turned and all(r.pose is None and r.flat for r in turned)
+    frames = [frame(yaw=-9), frame(yaw=-25), frame(yaw=-25)]
+    outcomes = [tracker.update(obs, 300 + i * 125) for i, obs in enumerate(frames)]
+    assert [o.status for o in outcomes] == [PENDING, PENDING, PENDING]
+    assert asked == [codes.HEAD_LEFT]  # the third frame alone completes nothing: not asked
 
 
 def test_a_clearly_different_turn_held_fails_the_challenge():

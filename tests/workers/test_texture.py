@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+import numpy as np
 import pytest
 
 from bench.dataset import clip_path
 from gestures import codes
 from gestures.config import EngineConfig
 from gestures.planar import anchor_homography
-from gestures.texture import MOUTH_ROW, plane_correlation
+from gestures.texture import (
+    EYE_ROWS,
+    MOUTH_ROW,
+    PATCH_H,
+    PATCH_W,
+    band_correlations,
+    plane_correlation,
+)
 from tests.support.attacks import CardPose, render_attack
 from tests.workers.test_photo_attacks import face_print
 from workers.analysis import analyze_rgb
@@ -80,10 +90,31 @@ def test_identical_views_correlate_fully(photo):
     assert correlation(obs, obs) > 0.999
 
 
+def test_a_band_can_be_cut_to_columns(photo):
+    # The patch's left half changed in the eyes' band (the subject's right eye: the outer eye
+    # corners set the patch, `canonical`), its right half not: only the left columns differ.
+    obs = analyze_rgb(photo("spoof/silent_face/image_T1.jpg"))
+    assert obs.patch is not None and obs.landmarks is not None
+    pixels = np.frombuffer(obs.patch, dtype=np.uint8).reshape(PATCH_H, PATCH_W).copy()
+    top, bottom = EYE_ROWS
+    pixels[top:bottom, : PATCH_W // 2] = 255 - pixels[top:bottom, : PATCH_W // 2]
+    changed = dataclasses.replace(obs, patch=pixels.tobytes())
+    half = PATCH_W // 2
+    left, right, whole = band_correlations(
+        obs.patch, obs.landmarks, changed.patch, obs.landmarks,
+        anchor_homography(obs.landmarks, obs.landmarks),
+        [(top, bottom, 0, half), (top, bottom, half, PATCH_W), (top, bottom)],
+    )  # fmt: skip
+    # (The one fit for all bands is pulled a little by the changed half: 0.91 on the other.)
+    assert left < 0.2 < whole < 0.8 < right
+
+
 @pytest.mark.slow
 def test_the_pixel_check_runs_once_per_hold_not_on_every_confirmed_frame(shared_data, monkeypatch):
-    # A real turn at 30 fps: the landmarks confirm it on many frames; the pixels are asked
-    # only on the frame that completes the hold (a few ms each: the engine's cost budget).
+    # A real turn at 30 fps, held by whole frames only (`pose_near_share` 0: frames on the
+    # way would complete the hold on the first whole one): the landmarks confirm it on many
+    # frames; the pixels are asked only on the frame that completes the hold (a few ms each:
+    # the engine's cost budget).
     import gestures.reading
 
     calls = []
@@ -95,7 +126,8 @@ def test_the_pixel_check_runs_once_per_hold_not_on_every_confirmed_frame(shared_
 
     frames = observe_video(shared_data / "videos" / "lp_d12_turns_up_mouth.mp4", 30, passive=False)
     monkeypatch.setattr(gestures.reading, "plane_correlation", counted)
-    report = replay(frames, [codes.HEAD_LEFT], EngineConfig(passive_min_samples=0))
+    config = EngineConfig(passive_min_samples=0, pose_near_share=0)
+    report = replay(frames, [codes.HEAD_LEFT], config)
     assert report["result"]["gestures"][0]["gesture_status"] == codes.MATCH
     confirmed = [e for e in report["timeline"] if e["metrics"] and e["metrics"]["pose"]]
     assert len(calls) == 1 < len(confirmed)

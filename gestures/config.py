@@ -84,9 +84,9 @@ class EngineConfig:
     eye_level_ms: int = 2000
     # Holding a gesture: head and mouth must persist; a blink is brief by nature.
     pose_hold_ms: int = 200
-    # ...from the first frame on the way to the movement, at least this share of its
-    # threshold (`turn_move_deg`, `nod_pitch_deg`) past neutral, once one frame of the hold
-    # showed it whole (gestures.detector.GestureTracker._on_the_way). 0: whole frames only.
+    # ...counting the frames on the way (at least this share of the movement's threshold,
+    # `turn_move_deg` or `nod_pitch_deg`, past neutral, the nose moved with it); only a whole
+    # frame completes it (gestures.detector.GestureTracker._on_the_way). 0: whole frames only.
     pose_near_share: float = 0.5
     mouth_hold_ms: int = 200
     eye_hold_ms: int = 0

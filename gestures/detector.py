@@ -286,7 +286,8 @@ class GestureTracker:
             self.primed = self._primer.held(t_ms, hold)
             return False
         if g in codes.POSE_GESTURES:
-            # Frames on the way to the movement hold it too; only a whole one completes it.
+            # Frames on the way (there, or back between whole ones) hold it too; only a whole
+            # one completes it.
             full = reading.pose == g
             self._target.see(full or self._on_the_way(reading), t_ms)
             return full and self._target.held(t_ms, c.pose_hold_ms)
@@ -401,13 +402,14 @@ class GestureTracker:
         return hold.would_hold(t_ms, max(c.clear_other_hold_ms, c.eye_hold_ms))
 
     def _on_the_way(self, reading: Reading) -> bool:
-        """A frame on the way to the challenge's head movement: at least `pose_near_share` of
+        """A frame on the way to or from the challenge's head movement: `pose_near_share` of
         its threshold (`turn_move_deg`, `nod_pitch_deg`) on its side of the neutral, the nose
         moved against the face plane as much as a real head's does for that angle
         (`nose_agrees`: a picture's does not), and not refused as a picture's on this frame
         (`flat`: by the landmarks, or by the pixels when it was a whole movement). It starts
-        or continues the movement's hold; only a whole movement completes it, on a frame the
-        pixels are asked about (`_decisive`), which is the one the audit keeps. A brisk look at
+        or continues the movement's hold (a frame halfway back between two whole ones keeps
+        it); only a whole movement completes it, on a frame the pixels are asked about
+        (`_decisive`), which is the one the audit keeps. A brisk look at
         the page's 8 frames/s or fewer shows its whole extent on one frame only, after one on
         its way there (`bench/phases.py --speed`)."""
         g, c = self.gesture, self.config

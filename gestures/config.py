@@ -80,7 +80,7 @@ class EngineConfig:
     wink_gap: float = 0.3  # a winking eye this much below the other (gestures.reading._eyes)
     eye_open_min: float = 0.15  # absolute: a neutral pose needs open eyes
     # ...and each eye at least `eye_open_ratio` of the user's own open level: a high rank of
-    # its openness over this much of the recent frontal frames (gestures.detector._eye_level).
+    # its openness over this much of the recent frontal frames (gestures.eye_level.EyeLevel).
     eye_level_ms: int = 2000
     # Holding a gesture: head and mouth must persist; a blink is brief by nature.
     pose_hold_ms: int = 200

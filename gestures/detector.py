@@ -6,12 +6,12 @@ clearly different head movement fails the challenge (NOT_MATCH); blinks and spee
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass, field
 
 from gestures import codes
 from gestures.config import EngineConfig
+from gestures.eye_level import EyeLevel
 from gestures.geometry import Rows
 from gestures.holds import Hold
 from gestures.lids import confirm_closed, confirm_eyes, confirm_wink, partly_closed
@@ -30,17 +30,6 @@ from gestures.reading import (
 )
 
 PENDING = "pending"
-# The user's open-eye level: the reading at this rank (0..1) of the recent frontal frames, once
-# there are this many of them.
-_EYE_LEVEL_RANK = 0.8
-_EYE_LEVEL_MIN_FRAMES = 3
-
-
-def _level_rank(count: int) -> int:
-    """The index, in `count` frontal readings sorted by openness, of the open-eye level."""
-    return min(int(_EYE_LEVEL_RANK * count), count - 1)
-
-
 # Both eyes closing: a blink, or the closing half of HEAD_11's blink.
 _BLINKS = (codes.HEAD_00, codes.HEAD_11)
 _EYE_CODES = {codes.HEAD_00: "00", codes.HEAD_01: "01", codes.HEAD_10: "10", codes.HEAD_11: "11"}
@@ -80,9 +69,11 @@ class GestureTracker:
     # (t_ms, d_yaw, d_pitch) of the neutral and the calm frames since, the last
     # `clear_other_recent_ms`: where a clearly different movement must have come from.
     _angles: list[tuple[int, float, float]] = field(default_factory=list)
-    # Eye openness (t_ms, right, left) of the frontal frames seen before the baseline was set,
-    # for the user's own open-eye level (`_eye_level`).
-    _eyes_seen: list[tuple[int, float, float, Rows]] = field(default_factory=list)
+    # The user's own open-eye level, from the frontal frames seen before the baseline was set.
+    _levels: EyeLevel = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._levels = EyeLevel(self.config)
 
     def update(self, obs: FrameObservation, t_ms: int) -> Outcome:
         """Feed one frame with a face (callers handle face-less frames)."""
@@ -146,8 +137,8 @@ class GestureTracker:
         a gesture (a movement must come after the challenge appears). Not for eye gestures:
         the eyes' neutral is taken after the challenge appears, since lids that were
         squinting or mid-blink just before would set it too low. Their openness still tells
-        how open this user's eyes are (`_eye_level`)."""
-        self._see_eyes(obs, t_ms)
+        how open this user's eyes are (`gestures.eye_level.EyeLevel`)."""
+        self._levels.see(obs, t_ms)
         if self.gesture in codes.EYE_GESTURES:
             return
         if self.baseline is None and obs.faces == 1 and obs.has_face:
@@ -170,7 +161,7 @@ class GestureTracker:
 
     def _await_neutral(self, obs: FrameObservation, t_ms: int) -> Outcome:
         c = self.config
-        self._see_eyes(obs, t_ms)
+        self._levels.see(obs, t_ms)
         neutral = (
             abs(obs.yaw) <= c.neutral_yaw_max
             and abs(obs.pitch) <= c.neutral_pitch_max
@@ -196,62 +187,15 @@ class GestureTracker:
         if neutral and self._neutral.held(t_ms, c.neutral_hold_ms):
             # The user's own neutral, measured over the whole hold: one frame caught mid-blink
             # or mid-word would make every later blink or mouth look smaller than it is.
-            self.baseline = self._with_open_eyes(
-                Baseline.over(self._neutral_frames, c.neutral_patch_open_ratio)
+            baseline = Baseline.over(self._neutral_frames, c.neutral_patch_open_ratio)
+            # HEAD_11: a neutral taken on closing lids gets the user's open level as its eyes'.
+            self.baseline = (
+                self._levels.lift(baseline) if self.gesture == codes.HEAD_11 else baseline
             )
             self._neutral_frames = []
             self._angles = [(t_ms, 0.0, 0.0)]
             return Outcome(PENDING, neutral=True)
         return Outcome(PENDING)
-
-    def _see_eyes(self, obs: FrameObservation, t_ms: int) -> None:
-        c = self.config
-        if abs(obs.yaw) > c.neutral_yaw_max or abs(obs.pitch) > c.neutral_pitch_max:
-            return
-        horizon = t_ms - c.eye_level_ms
-        self._eyes_seen = [e for e in self._eyes_seen if horizon <= e[0] < t_ms]
-        assert obs.landmarks is not None
-        self._eyes_seen.append((t_ms, obs.eye_right, obs.eye_left, obs.landmarks))
-
-    def _eye_level(self) -> tuple[float, float] | None:
-        """How open this user's eyes are when open: a high rank of the openness seen in the
-        last `eye_level_ms` of frontal frames. Blinks and squints only ever lower the lids, so
-        the upper part of the recent readings is the open eye; a high rank rather than the
-        maximum, so one wide-eyed frame or a jittery landmark does not set it."""
-        seen = self._eyes_seen
-        if len(seen) < _EYE_LEVEL_MIN_FRAMES:
-            return None
-        rank = _level_rank(len(seen))
-        return sorted(e[1] for e in seen)[rank], sorted(e[2] for e in seen)[rank]
-
-    def _with_open_eyes(self, baseline: Baseline) -> Baseline:
-        """For HEAD_11, a neutral taken on closing lids gets the user's open level as its eyes'
-        neutral: the challenge asks to close and reopen, and users start closing as soon as it
-        appears, often before a neutral can be held with open eyes; measured from closing
-        lids, the closed eyes look too shallow to count as closed (`liveportrait_d7`)."""
-        level = self._eye_level() if self.gesture == codes.HEAD_11 else None
-        if level is None:
-            return baseline
-        if not self._level_fits(baseline):
-            return baseline
-        ratio = self.config.eye_open_ratio
-        if baseline.eye_right >= ratio * level[0] and baseline.eye_left >= ratio * level[1]:
-            return baseline
-        return dataclasses.replace(
-            baseline,
-            eye_right=max(baseline.eye_right, level[0]),
-            eye_left=max(baseline.eye_left, level[1]),
-            eyes_from_level=True,
-        )
-
-    def _level_fits(self, baseline: Baseline) -> bool:
-        """The open level applies only to a neutral of the shape of the frames it was read
-        from: a user's head stays put between them, while a card tilted away as the challenge
-        opens reads thin printed lids against the frontal level, and its "closed" lids would
-        then skip the pixel check (`confirm_closed`; the bench's `pitch38 at open`)."""
-        seen = sorted(self._eyes_seen, key=lambda e: e[1])
-        level_frame = seen[_level_rank(len(seen))]
-        return shape_warp(level_frame[3], baseline.landmarks) <= self.config.neutral_warp_max
 
     def _eyes_open(self, obs: FrameObservation) -> bool:
         """For a closing gesture (HEAD_00, HEAD_01, HEAD_10), both eyes open against the user's
@@ -260,13 +204,7 @@ class GestureTracker:
         Other gestures keep the absolute floor only: a smile narrows the eyes to 0.7-0.8 of
         their open level for seconds (`lp_d12`), and a head or mouth gesture may start in it;
         HEAD_11 measures its reopening from the closed lids as well (`_reopened`)."""
-        if self.gesture not in _CLOSING:
-            return True
-        level = self._eye_level()
-        if level is None:
-            return True
-        ratio = self.config.eye_open_ratio
-        return obs.eye_right >= ratio * level[0] and obs.eye_left >= ratio * level[1]
+        return self.gesture not in _CLOSING or self._levels.open(obs)
 
     def _matches(self, reading: Reading, t_ms: int) -> bool:
         c, g = self.config, self.gesture

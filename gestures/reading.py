@@ -30,7 +30,7 @@ class Baseline:
     patch: bytes | None = None
     patch_rows: Rows | None = None
     # The eyes' neutral is the user's open level, not what the hold showed: the hold caught
-    # closing lids (`GestureTracker._with_open_eyes`), so its patch shows them closing too.
+    # closing lids (`gestures.eye_level.EyeLevel.lift`), so its patch shows them closing too.
     eyes_from_level: bool = False
 
     @classmethod

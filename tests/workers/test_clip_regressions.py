@@ -42,6 +42,7 @@ from bench.dataset import (
 from bench.phases import hastened
 from gestures import codes, detector
 from gestures.config import EngineConfig
+from gestures.eye_level import EyeLevel
 from gestures.lids import confirm_eyes, confirm_wink, eye_bands, partly_closed
 from gestures.reading import Baseline, read
 from tests.support.attacks import CardPose, render_attack
@@ -243,7 +244,7 @@ def test_a_card_tilted_as_the_challenge_opens_gets_no_eye_level(shared_data, mon
     report = replay(frames, [codes.HEAD_11], max_attempts=3)
     assert report["result"]["gestures"][0]["gesture_status"] != codes.MATCH
     # What it fixes: with the level applied whatever the neutral's shape, the card matches.
-    monkeypatch.setattr(detector.GestureTracker, "_level_fits", lambda self, baseline: True)
+    monkeypatch.setattr(EyeLevel, "fits", lambda self, baseline: True)
     unchecked = replay(frames, [codes.HEAD_11], max_attempts=3)
     assert unchecked["result"]["gestures"][0]["gesture_status"] == codes.MATCH
 

@@ -74,9 +74,10 @@ def sources(data: Path, split: str, speed: float = 1.0) -> list[tuple[Source, tu
             sessions = []
             for cut in cuts:
                 eye = cut.label.gesture in codes.EYE_GESTURES
+                fast = hastened(cut, speed)
                 for rate, (fps, eye_fps) in RATES.items():
                     for phase in PHASES:
-                        frames = phased(hastened(cut, speed), eye_fps if eye else fps, phase)
+                        frames = phased(fast, eye_fps if eye else fps, phase)
                         meta = {"attempt": cut.name, "pixels": pixels, "rate": rate, "phase": phase}
                         sessions.append(Session(tuple(frames), cut.label.gesture, 1, meta))
             # The same key as accuracy.py's source of these pixels: one cache for both.

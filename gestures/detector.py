@@ -27,6 +27,7 @@ from gestures.reading import (
     confirm_pixels,
     nose_agrees,
     read,
+    whole_movement,
 )
 
 PENDING = "pending"
@@ -325,7 +326,7 @@ class GestureTracker:
         if not earlier:
             return True
         start = min(earlier)
-        whole = c.nod_pitch_deg if pose in (codes.HEAD_UP, codes.HEAD_DOWN) else c.turn_move_deg
+        whole = whole_movement(pose, c)
         return along(pose, reading.d_yaw, reading.d_pitch) - start >= c.clear_other_factor * whole
 
     def _decisive(self, reading: Reading, t_ms: int) -> bool:
@@ -354,8 +355,8 @@ class GestureTracker:
         if reading.flat or c.pose_near_share == 0:
             return False
         moved = along(g, reading.d_yaw, reading.d_pitch)
-        whole = c.nod_pitch_deg if g in (codes.HEAD_UP, codes.HEAD_DOWN) else c.turn_move_deg
-        return moved >= c.pose_near_share * whole and nose_agrees(g, reading.parallax, moved, c)
+        near = moved >= c.pose_near_share * whole_movement(g, c)
+        return near and nose_agrees(g, reading.parallax, moved, c)
 
     def _remember(self, reading: Reading, obs: FrameObservation, t_ms: int) -> None:
         """Keep this frame as a place to measure a movement from, when it is calm (head

@@ -15,7 +15,7 @@ from gestures.config import EngineConfig
 from gestures.observation import FrameObservation
 from gestures.planar import anchor_homography
 from gestures.reading import Baseline, Reading
-from gestures.texture import EYE_ROWS, MOUTH_ROW, PATCH_W, band_correlations
+from gestures.texture import EYE_ROWS, MOUTH_ROW, PATCH_W, Band, band_correlations
 
 
 def partly_closed(reading: Reading, config: EngineConfig) -> bool:
@@ -76,13 +76,18 @@ def confirm_closed(
 def eye_bands(base: Baseline, obs: FrameObservation) -> list[float] | None:
     """The eyes' band, the brows above and the nose below, each correlated with the neutral
     view after one homography fitted to the whole face; None without pixels."""
+    return _bands(base, obs, [EYE_ROWS, (0, EYE_ROWS[0]), (EYE_ROWS[1], MOUTH_ROW)])
+
+
+def _bands(base: Baseline, obs: FrameObservation, bands: list[Band]) -> list[float] | None:
+    """`gestures.texture.band_correlations` of the frame with the neutral view; None without
+    pixels."""
     if base.patch is None or obs.patch is None:
         return None
     assert base.patch_rows is not None and obs.landmarks is not None
     return band_correlations(
         base.patch, base.patch_rows, obs.patch, obs.landmarks,
-        anchor_homography(base.patch_rows, obs.landmarks),
-        [EYE_ROWS, (0, EYE_ROWS[0]), (EYE_ROWS[1], MOUTH_ROW)],
+        anchor_homography(base.patch_rows, obs.landmarks), bands,
     )  # fmt: skip
 
 
@@ -98,15 +103,11 @@ def confirm_wink(
     Unchanged without a wink or without pixels."""
     if reading.eyes not in ("01", "10"):
         return reading
-    if base.patch is None or obs.patch is None:
-        return reading
-    assert base.patch_rows is not None and obs.landmarks is not None
     half = (0, PATCH_W // 2) if reading.eyes == "01" else (PATCH_W // 2, PATCH_W)
-    closed, above = band_correlations(
-        base.patch, base.patch_rows, obs.patch, obs.landmarks,
-        anchor_homography(base.patch_rows, obs.landmarks),
-        [(*EYE_ROWS, *half), (0, EYE_ROWS[0])],
-    )  # fmt: skip
+    bands = _bands(base, obs, [(*EYE_ROWS, *half), (0, EYE_ROWS[0])])
+    if bands is None:
+        return reading
+    closed, above = bands
     if closed < config.eye_plane_correlation_max and above >= config.eye_brows_correlation_min:
         return dataclasses.replace(reading, eye_plane=closed)
     return dataclasses.replace(reading, eye_plane=closed, eyes=None)

@@ -233,7 +233,7 @@ def confirm_from_recent(
     past_neutral = along(gesture, reading.d_yaw, reading.d_pitch)
     moved = past_neutral - along(gesture, start.d_yaw, start.d_pitch)
     nod = gesture in (codes.HEAD_UP, codes.HEAD_DOWN)
-    whole = config.nod_pitch_deg if nod else config.turn_move_deg
+    whole = whole_movement(gesture, config)
     # ...and the head must be clearly on the gesture's side of the neutral, not back from
     # the other side (a look down and back is no look up).
     if moved < whole or past_neutral < whole / 2:
@@ -245,6 +245,16 @@ def confirm_from_recent(
     if not nose_agrees(gesture, parallax, moved, config):
         return reading
     return dataclasses.replace(reading, pose=gesture, flat=False, flat_pose=None)
+
+
+def whole_movement(gesture: str, config: EngineConfig) -> float:
+    """How far from where it started a head gesture must move to be one: `nod_pitch_deg` for
+    a nod, `turn_move_deg` for a turn."""
+    return (
+        config.nod_pitch_deg
+        if gesture in (codes.HEAD_UP, codes.HEAD_DOWN)
+        else config.turn_move_deg
+    )
 
 
 def along(gesture: str, d_yaw: float, d_pitch: float) -> float:

@@ -116,9 +116,11 @@ def photo(yaw: float, angle: float) -> FrameObservation:
     return dataclasses.replace(faces.observation(card), yaw=yaw)
 
 
-def feed(tracker: GestureTracker, frames: list[FrameObservation], start_ms: int) -> list[Outcome]:
-    """Each frame STEP_MS after the one before, the first at `start_ms`."""
-    return [tracker.update(obs, start_ms + i * STEP_MS) for i, obs in enumerate(frames)]
+def feed(
+    tracker: GestureTracker, frames: list[FrameObservation], start_ms: int, step_ms: int = STEP_MS
+) -> list[Outcome]:
+    """Each frame `step_ms` after the one before, the first at `start_ms`."""
+    return [tracker.update(obs, start_ms + i * step_ms) for i, obs in enumerate(frames)]
 
 
 def neutral_held(gesture: str, config: EngineConfig | None = None) -> GestureTracker:
@@ -182,7 +184,7 @@ def test_a_brisk_turn_whole_on_one_frame_is_held_from_the_frame_on_its_way(share
     # Frames at 300 and 425 ms span 250 ms; the turned one alone would be no hold.
     tracker = neutral_held(codes.HEAD_LEFT, EngineConfig(pose_near_share=share))
     frames = [frame(yaw=-9), frame(yaw=-25), frame(yaw=-9), frame(yaw=0)]
-    outcomes = [tracker.update(obs, 300 + i * 125) for i, obs in enumerate(frames)]
+    outcomes = feed(tracker, frames, 300, 125)
     assert outcomes[1].status == status
     reading = outcomes[1].reading
     assert reading is not None and reading.pose == codes.HEAD_LEFT
@@ -192,9 +194,7 @@ def test_frames_on_the_way_back_never_complete_a_hold():
     # The whole turn, then on the way back: the match is decided on a whole frame only (the
     # one the pixels are asked about, and the one the audit keeps).
     tracker = neutral_held(codes.HEAD_LEFT)
-    outcomes = [tracker.update(obs, 300 + i * 125) for i, obs in enumerate(
-        [frame(yaw=-25), frame(yaw=-9), frame(yaw=-9)]
-    )]  # fmt: skip
+    outcomes = feed(tracker, [frame(yaw=-25), frame(yaw=-9), frame(yaw=-9)], 300, 125)
     assert {o.status for o in outcomes} == {PENDING}
 
 
@@ -202,9 +202,7 @@ def test_a_frame_halfway_keeps_a_hold_between_two_whole_ones():
     # A wobble within the turn (back to 9 degrees for a frame) keeps the hold going; the
     # second whole frame completes it.
     tracker = neutral_held(codes.HEAD_LEFT)
-    outcomes = [tracker.update(obs, 300 + i * 125) for i, obs in enumerate(
-        [frame(yaw=-25), frame(yaw=-9), frame(yaw=-25)]
-    )]  # fmt: skip
+    outcomes = feed(tracker, [frame(yaw=-25), frame(yaw=-9), frame(yaw=-25)], 300, 125)
     assert [o.status for o in outcomes] == [PENDING, PENDING, codes.MATCH]
 
 
@@ -219,7 +217,7 @@ def test_frames_on_the_way_hold_nothing_until_the_whole_turn_is_seen():
 def test_a_frame_back_at_neutral_ends_the_hold_begun_on_the_way():
     tracker = neutral_held(codes.HEAD_LEFT)
     frames = [frame(yaw=-9), frame(yaw=0), frame(yaw=-25)]
-    outcomes = [tracker.update(obs, 300 + i * 125) for i, obs in enumerate(frames)]
+    outcomes = feed(tracker, frames, 300, 125)
     assert {o.status for o in outcomes} == {PENDING}
 
 
@@ -234,7 +232,7 @@ def test_a_frame_on_the_way_must_move_the_nose_as_a_head_does(first, status):
         "card": photo(yaw=-9, angle=8),
         "short": dataclasses.replace(frame(yaw=-3), yaw=-9),
     }[first]
-    outcomes = [tracker.update(obs, 300 + i * 125) for i, obs in enumerate([first, frame(yaw=-25)])]
+    outcomes = feed(tracker, [first, frame(yaw=-25)], 300, 125)
     assert outcomes[1].status == status
 
 
@@ -252,7 +250,7 @@ def test_a_whole_turn_the_pixels_refuse_ends_the_hold(monkeypatch):
     monkeypatch.setattr("gestures.detector.confirm_pixels", refuse_first)
     tracker = neutral_held(codes.HEAD_LEFT)
     frames = [frame(yaw=-9), frame(yaw=-25), frame(yaw=-25)]
-    outcomes = [tracker.update(obs, 300 + i * 125) for i, obs in enumerate(frames)]
+    outcomes = feed(tracker, frames, 300, 125)
     assert [o.status for o in outcomes] == [PENDING, PENDING, PENDING]
     assert asked == [codes.HEAD_LEFT]  # the third frame alone completes nothing: not asked
 

@@ -106,6 +106,13 @@ NEAR_FAR = [CardPose(), CardPose(), CardPose(distance=0.7), CardPose(distance=1.
 NEAR_FAR_TILT = [CardPose(), CardPose(), CardPose(pitch=30, distance=0.8), CardPose(), CardPose(pitch=-30, distance=1.2), CardPose()]  # fmt: skip
 
 
+def card_faces(image, poses):
+    """The observations, with exactly one face, of `image` printed on a card moved through
+    `poses` at 10 fps."""
+    rendered = render_attack(face_print(image), poses, fps=10, hold_s=1.0)
+    return [o for o in (analyze_rgb(rgb) for _, rgb in rendered) if o.has_face and o.faces == 1]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "path",
@@ -116,9 +123,7 @@ def test_the_pixels_of_a_moved_card_never_confirm_half_closed_lids(photo, path, 
     # The rendered cards rarely make the mesh read half-closed lids, so every frame is asked
     # as if it had: its eyes' band must not have changed apart from the rest of the face.
     config = EngineConfig()
-    rendered = render_attack(face_print(photo(path)), poses, fps=10, hold_s=1.0)
-    observed = [analyze_rgb(rgb) for _, rgb in rendered]
-    faces = [o for o in observed if o.has_face and o.faces == 1]
+    faces = card_faces(photo(path), poses)
     base = Baseline.of(faces[0])
     asked = 0
     for obs in faces[1:]:
@@ -157,8 +162,7 @@ def test_the_pixels_of_a_moved_card_never_confirm_a_wink(photo, path):
     # No rendered card makes the mesh read a wink, so every frame is asked as if it had, for
     # either eye: neither half of its eyes' band changed apart from the rest of the face.
     config = EngineConfig()
-    rendered = render_attack(face_print(photo(path)), NEAR_FAR_TILT, fps=10, hold_s=1.0)
-    faces = [o for o in (analyze_rgb(rgb) for _, rgb in rendered) if o.has_face and o.faces == 1]
+    faces = card_faces(photo(path), NEAR_FAR_TILT)
     base = Baseline.of(faces[0])
     asked = 0
     for obs in faces[1:]:
